@@ -3,10 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 /// How the consultation takes place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TypeConsultation {
-    /// At the structure.
+    /// At the structure (the default).
+    #[default]
     Presentiel,
     /// By video.
     Teleconsultation,
@@ -14,7 +15,8 @@ pub enum TypeConsultation {
 
 impl TypeConsultation {
     /// Both types, in a stable order.
-    pub const TOUS: [TypeConsultation; 2] = [TypeConsultation::Presentiel, TypeConsultation::Teleconsultation];
+    pub const TOUS: [TypeConsultation; 2] =
+        [TypeConsultation::Presentiel, TypeConsultation::Teleconsultation];
 
     /// The JSON / query-string spelling.
     pub fn as_str(self) -> &'static str {

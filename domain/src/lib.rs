@@ -20,3 +20,6 @@ pub mod statut;
 pub mod temps;
 
 pub use erreur::Code;
+
+#[cfg(test)]
+mod essais;

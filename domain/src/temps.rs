@@ -1,7 +1,7 @@
 //! Time: instants are UTC, créneaux are half-open `[debut, fin)`, durations are bounded minutes, and
 //! wall-clock rules live in an IANA time zone ([`Fuseau`]).
 
-use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -60,7 +60,16 @@ impl Creneau {
 
     /// `[debut, debut + duree)`.
     pub fn depuis(debut: DateTime<Utc>, duree: DureeMinutes) -> Self {
-        Self { debut, fin: debut + duree.duree() }
+        Self {
+            debut,
+            fin: debut + duree.duree(),
+        }
+    }
+
+    /// `[debut, fin)` from bounds this crate computed itself, so already ordered.
+    pub(crate) fn de_confiance(debut: DateTime<Utc>, fin: DateTime<Utc>) -> Self {
+        debug_assert!(debut < fin, "créneau vide construit par le domaine");
+        Self { debut, fin }
     }
 
     /// First instant inside.
@@ -147,7 +156,9 @@ impl Fuseau {
 
     /// Parses an IANA name such as `Europe/Paris` or `Indian/Reunion`.
     pub fn parse(nom: &str) -> Result<Self, TempsInvalide> {
-        nom.parse::<Tz>().map(Fuseau).map_err(|_| TempsInvalide::FuseauInconnu(nom.to_owned()))
+        nom.parse::<Tz>()
+            .map(Fuseau)
+            .map_err(|_| TempsInvalide::FuseauInconnu(nom.to_owned()))
     }
 
     /// The IANA name.
@@ -163,7 +174,10 @@ impl Fuseau {
     /// The instant of a wall-clock time, DOMAIN.md's way: a local time that does not exist (spring
     /// forward) has none; one that exists twice (fall back) is its first occurrence.
     pub fn instant(self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
-        self.0.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc))
+        self.0
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
     }
 
     /// The instant a wall-clock *end* stands for: its last occurrence when repeated, and the end of the
@@ -172,12 +186,22 @@ impl Fuseau {
         // A gap is at most a few hours long (two-hour jumps are the largest on record).
         const SAUT_MAX_MINUTES: i64 = 4 * 60;
         for avance in 0..=SAUT_MAX_MINUTES {
-            if let Some(t) = self.0.from_local_datetime(&(local + Duration::minutes(avance))).latest() {
+            if let Some(t) = self
+                .0
+                .from_local_datetime(&(local + Duration::minutes(avance)))
+                .latest()
+            {
                 return t.with_timezone(&Utc);
             }
         }
         // Unreachable with real zone data; fall back on the standard offset rather than fail.
         Utc.from_utc_datetime(&local)
+    }
+
+    /// The UTC offset at a wall-clock time, when that time exists exactly once.
+    pub(crate) fn decalage(self, local: NaiveDateTime) -> Option<Duration> {
+        let offset = self.0.offset_from_local_datetime(&local).single()?;
+        Some(Duration::seconds(i64::from(offset.fix().local_minus_utc())))
     }
 
     /// The wall-clock time of an instant here.
@@ -223,7 +247,10 @@ mod tests {
         let t = utc("2026-03-29T07:30:00Z");
         assert!(Creneau::new(t, t).is_err());
         assert!(Creneau::new(t, t - Duration::minutes(1)).is_err());
-        assert_eq!(Creneau::new(t, t + Duration::minutes(30)).unwrap().duree(), Duration::minutes(30));
+        assert_eq!(
+            Creneau::new(t, t + Duration::minutes(30)).unwrap().duree(),
+            Duration::minutes(30)
+        );
     }
 
     #[test]
@@ -253,14 +280,23 @@ mod tests {
     fn paris_spring_forward_has_no_0230() {
         let paris = Fuseau::PARIS;
         assert_eq!(paris.instant(local("2027-03-28 02:30")), None);
-        assert_eq!(paris.instant_fin(local("2027-03-28 02:30")), utc("2027-03-28T01:00:00Z"));
+        assert_eq!(
+            paris.instant_fin(local("2027-03-28 02:30")),
+            utc("2027-03-28T01:00:00Z")
+        );
     }
 
     #[test]
     fn paris_fall_back_takes_first_occurrence_for_start_last_for_end() {
         let paris = Fuseau::PARIS;
-        assert_eq!(paris.instant(local("2027-10-31 02:30")), Some(utc("2027-10-31T00:30:00Z")));
-        assert_eq!(paris.instant_fin(local("2027-10-31 02:30")), utc("2027-10-31T01:30:00Z"));
+        assert_eq!(
+            paris.instant(local("2027-10-31 02:30")),
+            Some(utc("2027-10-31T00:30:00Z"))
+        );
+        assert_eq!(
+            paris.instant_fin(local("2027-10-31 02:30")),
+            utc("2027-10-31T01:30:00Z")
+        );
     }
 
     #[test]
@@ -269,6 +305,9 @@ mod tests {
         let jour = NaiveDate::from_ymd_opt(2027, 3, 28).unwrap();
         let t = jour.and_hms_opt(2, 30, 0).unwrap();
         assert_eq!(reunion.instant(t), Some(utc("2027-03-27T22:30:00Z")));
-        assert_eq!(Fuseau::parse("Mars/Olympus").unwrap_err().code(), "fuseau_inconnu");
+        assert_eq!(
+            Fuseau::parse("Mars/Olympus").unwrap_err().code(),
+            "fuseau_inconnu"
+        );
     }
 }

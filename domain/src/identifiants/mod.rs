@@ -5,7 +5,7 @@ pub mod nir;
 pub mod rpps;
 pub mod telephone;
 
-
-
-
-
+pub use email::Email;
+pub use nir::Nir;
+pub use rpps::Rpps;
+pub use telephone::Telephone;
