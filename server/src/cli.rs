@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, Seed};
+use crate::config::{Config, Secret, Seed};
 
 /// `toubeelib`: the Toubeelib medical appointment server.
 #[derive(Debug, Parser)]
@@ -41,6 +41,22 @@ pub struct ServeArgs {
     /// Dataset loaded into an empty store at start-up.
     #[arg(long, env = "TOUBEELIB_SEED", value_enum, default_value_t = Seed::Demo)]
     pub seed: Seed,
+
+    /// Origins allowed by CORS, comma-separated; `*` allows any (development). None by default.
+    #[arg(long, env = "TOUBEELIB_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Email of the admin account created at start if it does not exist (with the password below).
+    #[arg(long, env = "TOUBEELIB_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+
+    /// Password of that admin account (read from the environment; never logged).
+    #[arg(long, env = "TOUBEELIB_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Key signing the access tokens (≥ 32 bytes); generated once into the data directory if unset.
+    #[arg(long, env = "TOUBEELIB_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
 }
 
 impl ServeArgs {
@@ -50,6 +66,17 @@ impl ServeArgs {
             addr: self.addr,
             data_dir: self.data,
             seed: self.seed,
+            cors_origins: self
+                .cors_origins
+                .into_iter()
+                .map(|o| o.trim().to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            admin: self
+                .admin_email
+                .zip(self.admin_password)
+                .map(|(email, mdp)| (email, Secret(mdp))),
+            jwt_secret: self.jwt_secret.map(Secret),
         }
     }
 }

@@ -15,6 +15,22 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Dataset loaded into an empty store at start-up.
     pub seed: Seed,
+    /// Origins allowed by CORS (`*` for any); empty: no CORS.
+    pub cors_origins: Vec<String>,
+    /// The admin account to create at start if missing: email and password.
+    pub admin: Option<(String, Secret)>,
+    /// The access-token signing key, if given.
+    pub jwt_secret: Option<Secret>,
+}
+
+/// A secret from the environment; `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// Dataset loaded into an empty store at start-up.

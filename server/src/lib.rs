@@ -7,10 +7,17 @@
 //! `anyhow` in `main`/[`cli`] only; HTTP handlers never fail with a 500 for bad input, every status
 //! they can answer is an `ApiResponse` variant and so appears in the OpenAPI document.
 
+// Every operation returns `Result<_, ErreurApi>`: the error is a whole problem+json body, built only on
+// the failure path, where its size (a few hundred bytes) costs nothing worth boxing it for.
+#[allow(clippy::result_large_err)]
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod modele;
+pub mod seed;
 pub mod shutdown;
+pub mod store;
 pub mod telemetry;
 
 use std::fmt;
@@ -61,6 +68,21 @@ pub enum ServeError {
     /// The server stopped on an I/O error.
     #[error("the HTTP server failed")]
     Serve(#[source] io::Error),
+    /// The store cannot be opened or prepared.
+    #[error("the store cannot be opened: {0}")]
+    Store(#[from] store::StoreError),
+    /// The token key or the password hasher cannot be set up.
+    #[error("authentication cannot be set up: {0}")]
+    Auth(#[from] auth::ErreurAuth),
+    /// The demo dataset cannot be loaded.
+    #[error("the demo dataset cannot be loaded: {0}")]
+    Seed(#[from] seed::SeedError),
+    /// `TOUBEELIB_ADMIN_EMAIL` / `TOUBEELIB_ADMIN_PASSWORD` are not acceptable.
+    #[error("the admin account cannot be created: {0}")]
+    Admin(String),
+    /// A start-up task died.
+    #[error("a start-up task failed: {0}")]
+    Tache(String),
 }
 
 /// Runs `toubeelib serve`: binds, prints `listening on http://ADDR` on stdout, serves until SIGTERM or
@@ -85,6 +107,7 @@ fn announce(addr: SocketAddr) -> io::Result<()> {
 /// first request can arrive.
 pub struct Server {
     config: Config,
+    etat: std::sync::Arc<api::etat::Etat>,
     acceptor: TcpAcceptor,
     local_addr: SocketAddr,
 }
@@ -107,6 +130,7 @@ impl Server {
                 path: config.data_dir.clone(),
                 source,
             })?;
+        let etat = preparer(&config).await?;
         let bind_error = |source| ServeError::Bind {
             addr: config.addr,
             source,
@@ -125,6 +149,7 @@ impl Server {
         );
         Ok(Self {
             config,
+            etat,
             acceptor,
             local_addr,
         })
@@ -137,7 +162,7 @@ impl Server {
 
     /// Serves until `shutdown` resolves, then waits for requests in flight (at most [`SHUTDOWN_GRACE`]).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
-        let app = api::app(&self.config);
+        let app = api::app(&self.config, self.etat);
         poem::Server::new_with_acceptor(self.acceptor)
             .idle_timeout(CONNECTION_IDLE_TIMEOUT)
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
@@ -146,4 +171,51 @@ impl Server {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Opens the store, sets up tokens and password hashing, fills an empty store with the demo dataset
+/// (unless `--seed none`) and creates the admin account from the environment if it is missing.
+async fn preparer(config: &Config) -> Result<std::sync::Arc<api::etat::Etat>, ServeError> {
+    let dossier = config.data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || store::redb::RedbStore::open(&dossier))
+        .await
+        .map_err(|e| ServeError::Tache(e.to_string()))??;
+    let store: std::sync::Arc<dyn store::Stockage> = std::sync::Arc::new(store);
+    let secret = auth::Secret::charger(&config.data_dir, config.jwt_secret.as_ref().map(|s| s.0.clone()))?;
+    let hacheur = auth::Hacheur::new()?;
+    let now = chrono::Utc::now();
+    if config.seed == config::Seed::Demo && store.est_vide()? {
+        let mdp = auth::MotDePasse::existant(seed::MOT_DE_PASSE_DEMO)
+            .map_err(|e| ServeError::Admin(e.to_string()))?;
+        let hash = hacheur.hacher(&mdp).await?;
+        let aujourdhui = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+        let (s, h) = (std::sync::Arc::clone(&store), hash);
+        let resume = tokio::task::spawn_blocking(move || seed::charger_demo(s.as_ref(), &h, aujourdhui, now))
+            .await
+            .map_err(|e| ServeError::Tache(e.to_string()))??;
+        tracing::info!(?resume, "demo dataset loaded");
+    }
+    if let Some((email, mdp)) = &config.admin {
+        let email =
+            domain::identifiants::Email::parse(email).map_err(|e| ServeError::Admin(e.to_string()))?;
+        if store.compte_par_email(&email)?.is_none() {
+            let mdp =
+                auth::MotDePasse::nouveau(mdp.0.as_str()).map_err(|e| ServeError::Admin(e.to_string()))?;
+            let compte = modele::Compte {
+                id: modele::CompteId(uuid::Uuid::now_v7()),
+                email,
+                mot_de_passe_hash: hacheur.hacher(&mdp).await?,
+                role: modele::Role::Admin,
+                cree_le: now,
+            };
+            store.creer_admin(&compte)?;
+            tracing::info!("admin account created");
+        }
+    }
+    Ok(std::sync::Arc::new(api::etat::Etat {
+        store,
+        jetons: auth::Jetons::new(secret),
+        hacheur,
+        limiteur: auth::Limiteur::default(),
+    }))
 }

@@ -12,6 +12,16 @@
 //! 2. `toubeelib` beside the running test executable's profile directory (`<target>/<profile>/`),
 //!    which follows `CARGO_TARGET_DIR`, `--release` and `--target` by construction;
 //! 3. `$CARGO_TARGET_DIR/debug/toubeelib`, else `<workspace>/target/debug/toubeelib`.
+//!
+//! # What a test gets
+//! - [`TestApp`]: one server on port 0 with its own data directory (or the test's, through
+//!   [`TestAppBuilder::data_dir`], to start a second server on the same data; or [`TestApp::restart`]),
+//!   an admin account made at start, `--seed none` unless [`TestAppBuilder::seed_demo`].
+//! - `http`: requests bounded by [`REQUEST_TIMEOUT`], answers read whole into a [`Reply`] that asserts
+//!   statuses and RFC 9457 problems.
+//! - `fixtures`: the admin's token, patients, structures, praticiens, créneaux, bookings, made through
+//!   the API as a client would.
+//! - `temps`: UTC instants ([`UtcTime`]) without a date library.
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -23,6 +33,18 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncReadExt as _, BufReader};
 use tokio::process::{Child, ChildStdout, Command};
 use tokio::task::JoinHandle;
+
+mod fixtures;
+mod http;
+mod temps;
+
+pub use fixtures::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD, PATIENT_PASSWORD, PRATICIEN_PASSWORD, Patient, Praticien,
+    SEARCH_WAIT, access_token, booking, horaires_chaque_jour, instant, poll_until, reglages, rpps, string,
+    unique,
+};
+pub use http::{Body, PROBLEM_JSON, Reply, describe, encode};
+pub use temps::{UtcTime, last_sunday};
 
 /// Name of the binary under test.
 pub const BINARY_NAME: &str = "toubeelib";
@@ -117,17 +139,25 @@ pub fn binary_path() -> Result<PathBuf, HarnessError> {
 }
 
 /// Options for starting a [`TestApp`]; [`TestApp::spawn`] uses the defaults.
+///
+/// By default: `--seed none`, a fresh temporary data directory, and an admin account
+/// ([`ADMIN_EMAIL`], [`ADMIN_PASSWORD`]) created at start through `TOUBEELIB_ADMIN_*`.
 #[derive(Debug, Clone)]
 pub struct TestAppBuilder {
-    seed: String,
+    seed: Option<String>,
     envs: Vec<(OsString, OsString)>,
+    data_dir: Option<PathBuf>,
 }
 
 impl Default for TestAppBuilder {
     fn default() -> Self {
         Self {
-            seed: "none".to_owned(),
-            envs: Vec::new(),
+            seed: Some("none".to_owned()),
+            envs: vec![
+                ("TOUBEELIB_ADMIN_EMAIL".into(), ADMIN_EMAIL.into()),
+                ("TOUBEELIB_ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
+            ],
+            data_dir: None,
         }
     }
 }
@@ -135,13 +165,32 @@ impl Default for TestAppBuilder {
 impl TestAppBuilder {
     /// Value of `--seed` (`none` by default, so each test starts from an empty store).
     pub fn seed(mut self, seed: &str) -> Self {
-        seed.clone_into(&mut self.seed);
+        self.seed = Some(seed.to_owned());
         self
     }
 
-    /// Sets an environment variable for the server process.
+    /// `--seed demo`: the embedded demo maison médicale.
+    pub fn seed_demo(self) -> Self {
+        self.seed("demo")
+    }
+
+    /// No `--seed` flag at all, as in the README's serve command: the server's default applies.
+    pub fn without_seed_flag(mut self) -> Self {
+        self.seed = None;
+        self
+    }
+
+    /// Sets an environment variable for the server process (a later value for the same key wins).
     pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
         self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    /// Serves this data directory instead of a fresh temporary one. The caller owns it (a
+    /// `tempfile::TempDir` of the test, say), so that it outlives the process and a second
+    /// [`TestApp`] can be started on the same data.
+    pub fn data_dir(mut self, path: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(path.into());
         self
     }
 
@@ -152,26 +201,51 @@ impl TestAppBuilder {
             .unwrap_or_else(|err| panic!("cannot start the server under test: {err}"))
     }
 
-    /// Starts the server `serve --addr 127.0.0.1:0 --data <temp dir>/data --seed <seed>` and waits for
-    /// its `listening on` line.
+    /// Starts the server `serve --addr 127.0.0.1:0 --data <data dir> --seed <seed>` and waits for its
+    /// `listening on` line. The data directory is `<temp dir>/data` unless [`Self::data_dir`] gave one.
     pub async fn try_spawn(self) -> Result<TestApp, HarnessError> {
-        let binary = binary_path()?;
-        let temp_dir = tempfile::Builder::new()
-            .prefix("toubeelib-e2e-")
-            .tempdir()
-            .map_err(HarnessError::TempDir)?;
-        // A directory that does not exist yet: the server must create it.
-        let data_dir = temp_dir.path().join("data");
+        let (data_dir, temp_dir) = match &self.data_dir {
+            Some(path) => (path.clone(), None),
+            None => {
+                let temp_dir = tempfile::Builder::new()
+                    .prefix("toubeelib-e2e-")
+                    .tempdir()
+                    .map_err(HarnessError::TempDir)?;
+                // A directory that does not exist yet: the server must create it.
+                (temp_dir.path().join("data"), Some(temp_dir))
+            }
+        };
+        let process = self.launch(&data_dir).await?;
+        let client = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            // A proxy from the environment must not intercept requests to 127.0.0.1.
+            .no_proxy()
+            .build()
+            .map_err(|err| startup_error(&format!("cannot build the HTTP client: {err}"), &process.stderr))?;
 
+        Ok(TestApp {
+            process,
+            client,
+            data_dir,
+            options: self,
+            _temp_dir: temp_dir,
+        })
+    }
+
+    /// Spawns the binary on `data_dir` and waits for its address.
+    async fn launch(&self, data_dir: &Path) -> Result<Process, HarnessError> {
+        let binary = binary_path()?;
         let mut command = Command::new(&binary);
         command
             .arg("serve")
             .arg("--addr")
             .arg("127.0.0.1:0")
             .arg("--data")
-            .arg(&data_dir)
-            .arg("--seed")
-            .arg(&self.seed)
+            .arg(data_dir);
+        if let Some(seed) = &self.seed {
+            command.arg("--seed").arg(seed);
+        }
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -183,7 +257,7 @@ impl TestAppBuilder {
                 command.env_remove(key);
             }
         }
-        command.envs(self.envs);
+        command.envs(self.envs.iter().map(|(key, value)| (key, value)));
 
         let mut child = command.spawn().map_err(|source| HarnessError::Spawn {
             binary: binary.clone(),
@@ -229,38 +303,35 @@ impl TestAppBuilder {
         // The task ends with the process; nothing needs to wait for it.
         let _detached = stdout_rest.drain(stdout);
 
-        let client = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            // A proxy from the environment must not intercept requests to 127.0.0.1.
-            .no_proxy()
-            .build()
-            .map_err(|err| startup_error(&format!("cannot build the HTTP client: {err}"), &stderr))?;
-
-        Ok(TestApp {
+        Ok(Process {
             child,
             addr,
             first_line,
-            client,
-            data_dir,
             stderr,
             stdout_rest,
-            _temp_dir: temp_dir,
         })
     }
 }
 
-/// A running `toubeelib serve` with its own temporary data directory, killed when dropped.
+/// One run of the binary.
 #[derive(Debug)]
-pub struct TestApp {
+struct Process {
     child: Child,
     addr: SocketAddr,
     first_line: String,
-    client: reqwest::Client,
-    data_dir: PathBuf,
     stderr: Capture,
     stdout_rest: Capture,
-    // Last, so the directory is removed after the process is gone.
-    _temp_dir: tempfile::TempDir,
+}
+
+/// A running `toubeelib serve` with its data directory, killed when dropped.
+#[derive(Debug)]
+pub struct TestApp {
+    process: Process,
+    client: reqwest::Client,
+    data_dir: PathBuf,
+    options: TestAppBuilder,
+    // Last, so the directory is removed after the process is gone; `None` when the test owns it.
+    _temp_dir: Option<tempfile::TempDir>,
 }
 
 impl TestApp {
@@ -276,12 +347,12 @@ impl TestApp {
 
     /// The address the server announced.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.process.addr
     }
 
     /// `http://ADDR`, without a trailing slash.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.process.addr)
     }
 
     /// The absolute URL of `path` (which starts with `/`).
@@ -304,30 +375,41 @@ impl TestApp {
             .unwrap_or_else(|err| panic!("GET {url} failed: {err}\n--- server stderr ---\n{}", self.logs()))
     }
 
-    /// The data directory given to the server (inside a temporary directory removed on drop).
+    /// The data directory given to the server (inside a temporary directory removed on drop, unless
+    /// the builder was given one).
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
 
     /// The first line the server printed on stdout, without its line end.
     pub fn first_stdout_line(&self) -> &str {
-        &self.first_line
+        &self.process.first_line
     }
 
     /// Everything the server printed on stdout after its first line, so far.
     pub fn stdout_after_first_line(&self) -> String {
-        self.stdout_rest.text()
+        self.process.stdout_rest.text()
     }
 
     /// What the server logged on stderr so far (at most [`CAPTURE_BYTES_MAX`] bytes).
     pub fn logs(&self) -> String {
-        self.stderr.text()
+        self.process.stderr.text()
     }
 
     /// Sends SIGTERM and waits for the process to exit, at most [`SHUTDOWN_TIMEOUT`].
     pub async fn terminate(&mut self) -> Result<ExitStatus, HarnessError> {
-        self.signal(nix::sys::signal::Signal::SIGTERM)?;
-        match tokio::time::timeout(SHUTDOWN_TIMEOUT, self.child.wait()).await {
+        self.send_sigterm()?;
+        self.wait_for_exit().await
+    }
+
+    /// Sends SIGTERM without waiting: the test goes on talking to the stopping server.
+    pub fn send_sigterm(&self) -> Result<(), HarnessError> {
+        self.signal(nix::sys::signal::Signal::SIGTERM)
+    }
+
+    /// Waits for the process to exit, at most [`SHUTDOWN_TIMEOUT`].
+    pub async fn wait_for_exit(&mut self) -> Result<ExitStatus, HarnessError> {
+        match tokio::time::timeout(SHUTDOWN_TIMEOUT, self.process.child.wait()).await {
             Ok(Ok(status)) => Ok(status),
             Ok(Err(err)) => Err(HarnessError::Stop(format!("cannot wait for the process: {err}"))),
             Err(_) => Err(HarnessError::Stop(format!(
@@ -338,10 +420,34 @@ impl TestApp {
         }
     }
 
+    /// Stops the server if it still runs (SIGTERM) and starts it again, same options, same data
+    /// directory; the new process listens on a new port. Returns how the old process exited.
+    pub async fn restart(&mut self) -> ExitStatus {
+        self.try_restart()
+            .await
+            .unwrap_or_else(|err| panic!("cannot restart the server under test: {err}"))
+    }
+
+    /// [`Self::restart`], with the reason when it fails.
+    pub async fn try_restart(&mut self) -> Result<ExitStatus, HarnessError> {
+        let exited = self
+            .process
+            .child
+            .try_wait()
+            .map_err(|err| HarnessError::Stop(format!("cannot check the process: {err}")))?;
+        let status = match exited {
+            Some(status) => status,
+            None => self.terminate().await?,
+        };
+        self.process = self.options.launch(&self.data_dir).await?;
+        Ok(status)
+    }
+
     // `nix` rather than `libc::kill` (which needs `unsafe`, denied in this workspace) or running the
     // `kill` command (one more executable the test machine must have, and errors only as text).
     fn signal(&self, signal: nix::sys::signal::Signal) -> Result<(), HarnessError> {
         let id = self
+            .process
             .child
             .id()
             .ok_or_else(|| HarnessError::Stop("the process has already exited".to_owned()))?;

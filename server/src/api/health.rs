@@ -85,15 +85,24 @@ impl From<Health> for HealthResponse {
 }
 
 /// The operations endpoints about the server's own state.
-#[derive(Debug, Clone)]
 pub struct HealthApi {
     data_dir: Arc<Path>,
+    etat: Arc<super::etat::Etat>,
+}
+
+impl std::fmt::Debug for HealthApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HealthApi")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
 }
 
 impl HealthApi {
     /// Checks the storage kept in `data_dir`.
-    pub fn new(data_dir: PathBuf) -> Self {
+    pub fn new(data_dir: PathBuf, etat: Arc<super::etat::Etat>) -> Self {
         Self {
+            etat,
             data_dir: data_dir.into(),
         }
     }
@@ -107,7 +116,11 @@ impl HealthApi {
     /// ready. No authentication.
     #[oai(path = "/health", method = "get", operation_id = "health")]
     async fn health(&self) -> HealthResponse {
-        let storage = probe_storage(Arc::clone(&self.data_dir)).await;
+        let mut storage = probe_storage(Arc::clone(&self.data_dir)).await;
+        if let Err(e) = self.etat.stocker(|s| s.pret()).await {
+            tracing::warn!(error = ?e, "storage not ready: the redb store does not answer");
+            storage = ComponentStatus::Unavailable;
+        }
         Health::from_components(storage).into()
     }
 }

@@ -2,17 +2,35 @@
 //!
 //! Every endpoint is declared through poem-openapi, so the document served at `/openapi.json` (and
 //! rendered at `/docs`) is generated from the code and cannot drift from it. One module per resource
-//! of the API; this module only assembles them.
+//! of the API; this module assembles them and wraps them in the cross-cutting layers: request ids and
+//! logs, CORS, the body limit, and problem+json for every error poem raises itself.
 
+pub mod annuaire;
+pub mod comptes;
+pub mod dto;
+pub mod etat;
 pub mod health;
+pub mod limites;
+pub mod praticiens;
+pub mod probleme;
+pub mod rdvs;
 
-use poem::middleware::Tracing;
+use std::sync::Arc;
+
+use domain::Code;
+use domain::acces::Refus;
+use poem::middleware::{Cors, Tracing};
 use poem::{Endpoint, EndpointExt as _, Route};
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::config::Config;
-
+use self::annuaire::AnnuaireApi;
+use self::comptes::ComptesApi;
+use self::etat::Etat;
 use self::health::HealthApi;
+use self::praticiens::PraticiensApi;
+use self::probleme::ErreurApi;
+use self::rdvs::RdvsApi;
+use crate::config::Config;
 
 /// Title of the OpenAPI document.
 pub const API_TITLE: &str = "Toubeelib";
@@ -28,29 +46,72 @@ pub const DOCS_PATH: &str = "/docs";
 pub enum ApiTag {
     /// Liveness, readiness and the API document.
     Operations,
+    /// Accounts and tokens.
+    Comptes,
+    /// Spécialités, structures, personnel.
+    Annuaire,
+    /// Praticiens and their availability.
+    Praticiens,
+    /// Rendez-vous.
+    Rdvs,
 }
 
-/// Every API of the server; becomes a tuple `(HealthApi, RdvsApi, ..)` as resources are added
-/// (poem-openapi implements `OpenApi` for tuples of two or more).
-pub type Apis = HealthApi;
+/// Every API of the server.
+pub type Apis = (HealthApi, ComptesApi, AnnuaireApi, PraticiensApi, RdvsApi);
+
+/// A refusal of the access rules: 401 when nobody is signed in, 403 otherwise.
+pub fn refus_acces(r: Refus) -> ErreurApi {
+    match r {
+        Refus::NonAuthentifie => ErreurApi::non_authentifie(r.code(), r.to_string()),
+        _ => ErreurApi::new(403, r.code(), r.to_string()),
+    }
+}
 
 /// The OpenAPI service holding every endpoint of the server.
-pub fn openapi_service(config: &Config) -> OpenApiService<Apis, ()> {
+pub fn openapi_service(config: &Config, etat: Arc<Etat>) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        HealthApi::new(config.data_dir.clone()),
+        (
+            HealthApi::new(config.data_dir.clone(), Arc::clone(&etat)),
+            ComptesApi::new(Arc::clone(&etat)),
+            AnnuaireApi::new(Arc::clone(&etat)),
+            PraticiensApi::new(Arc::clone(&etat)),
+            RdvsApi::new(etat),
+        ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
     )
+    .description(
+        "Toubeelib: rendez-vous médicaux d'une maison médicale. Errors are application/problem+json \
+         with a machine-readable `code`. Limits: JSON bodies ≤ 64 KiB, windows ≤ 31 days, pages ≤ 100 items.",
+    )
 }
 
-/// The whole HTTP application: API routes, the document, its UI, and request logging.
-pub fn app(config: &Config) -> impl Endpoint + 'static {
-    let service = openapi_service(config);
+/// CORS from `TOUBEELIB_CORS_ORIGINS`: comma-separated origins, `*` for any (development). With none
+/// configured the layer is left out entirely (poem's `Cors` with an empty list would allow any origin).
+fn cors(origines: &[String]) -> Cors {
+    let cors = Cors::new()
+        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allow_headers(["authorization", "content-type", "idempotency-key"])
+        .expose_headers(["location", "retry-after", "x-request-id"]);
+    if origines.iter().any(|o| o == "*") {
+        cors
+    } else {
+        cors.allow_origins(origines.iter().map(String::as_str))
+    }
+}
+
+/// The whole HTTP application: API routes, the document, its UI, and the cross-cutting layers.
+pub fn app(config: &Config, etat: Arc<Etat>) -> impl Endpoint + 'static {
+    let service = openapi_service(config, etat);
     let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
     Route::new()
         .at(OPENAPI_PATH, spec)
         .nest(DOCS_PATH, docs)
         .nest("/", service)
+        .with_if(!config.cors_origins.is_empty(), cors(&config.cors_origins))
+        .around(limites::limiter_corps)
+        .catch_all_error(|e| async move { probleme::depuis_poem(e) })
         .with(Tracing)
+        .around(limites::identifiant_requete)
 }

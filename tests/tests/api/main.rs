@@ -2,7 +2,18 @@
 //! `toubeelib` process started by `e2e::TestApp` (build it first: `cargo build -p server`).
 //!
 //! One binary rather than one per file, so Cargo links the harness once and the tests run in parallel.
+//! Each test starts its own server on its own data directory, so none depends on another.
 
+mod acces;
+mod arret;
+mod auth;
+mod concurrence;
+mod demo;
+mod dst;
+mod entrees_invalides;
 mod health;
+mod idempotence;
 mod lifecycle;
 mod openapi;
+mod parcours_patient;
+mod personnel;

@@ -1,0 +1,428 @@
+//! Accounts: register, sign in, refresh, sign out, who am I, change password.
+//!
+//! Sign-in answers an unknown email exactly like a wrong password (same status, body, and an argon2
+//! verification against a dummy hash, so the same time); repeated failures lock the email and the
+//! client address out for a while (429 + Retry-After).
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::identifiants::{Email, Telephone};
+use domain::ids::PatientId;
+use poem::web::RemoteAddr;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTag;
+use super::etat::{EtatPartage, JetonAcces};
+use super::probleme::ErreurApi;
+use crate::auth::{MotDePasse, REFRESH_TTL, empreinte, nouveau_jeton};
+use crate::modele::{Canal, Compte, CompteId, Patient, Role};
+use crate::store::{JetonRafraichissement, Rotation};
+
+/// Longest name or address accepted in a form field.
+pub const CHAMP_LONGUEUR_MAX: usize = 200;
+
+/// A new patient account.
+#[derive(Debug, Object)]
+pub struct Inscription {
+    /// Sign-in email.
+    pub email: String,
+    /// At least 12 characters, not a common password.
+    pub password: String,
+    /// Family name.
+    pub nom: String,
+    /// Given name.
+    pub prenom: String,
+    /// `YYYY-MM-DD`.
+    pub date_naissance: NaiveDate,
+    /// Phone number (French or international).
+    pub telephone: String,
+    /// Social security number (15 characters, key checked).
+    pub nir: Option<String>,
+    /// Postal address.
+    pub adresse: Option<String>,
+    /// `email` (default) or `sms`.
+    pub canal_prefere: Option<CanalDto>,
+}
+
+/// The notification channel, on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum CanalDto {
+    /// Email.
+    Email,
+    /// SMS.
+    Sms,
+}
+
+impl From<CanalDto> for Canal {
+    fn from(c: CanalDto) -> Self {
+        match c {
+            CanalDto::Email => Canal::Email,
+            CanalDto::Sms => Canal::Sms,
+        }
+    }
+}
+
+/// Email and password.
+#[derive(Debug, Object)]
+pub struct Connexion {
+    /// Sign-in email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A refresh token.
+#[derive(Debug, Object)]
+pub struct Rafraichissement {
+    /// The opaque refresh token.
+    pub refresh_token: String,
+}
+
+/// Access and refresh tokens.
+#[derive(Debug, Object)]
+pub struct JetonsDto {
+    /// JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Opaque, single use: present it to `/auth/refresh` for a new pair.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+/// Who the caller is.
+#[derive(Debug, Object)]
+pub struct Moi {
+    /// The account id.
+    pub id: Uuid,
+    /// Sign-in email.
+    pub email: String,
+    /// `patient`, `praticien`, `personnel` or `admin`.
+    pub role: String,
+    /// The patient, for a patient account.
+    #[oai(skip_serializing_if_is_none)]
+    pub patient_id: Option<Uuid>,
+    /// The praticien, for a praticien account.
+    #[oai(skip_serializing_if_is_none)]
+    pub praticien_id: Option<Uuid>,
+    /// The personnel, for a personnel account.
+    #[oai(skip_serializing_if_is_none)]
+    pub personnel_id: Option<Uuid>,
+}
+
+/// A password change.
+#[derive(Debug, Object)]
+pub struct ChangementMotDePasse {
+    /// The current password.
+    pub ancien: String,
+    /// The new one (same policy as at registration).
+    pub nouveau: String,
+    /// The caller's refresh token, whose family stays signed in; every other family is revoked.
+    pub refresh_token: Option<String>,
+}
+
+/// Answers carrying tokens.
+#[derive(Debug, ApiResponse)]
+pub enum ReponseJetons {
+    /// Tokens.
+    #[oai(status = 200)]
+    Ok(Json<JetonsDto>),
+    /// Account created, with its tokens.
+    #[oai(status = 201)]
+    Cree(Json<JetonsDto>, #[oai(header = "Location")] String),
+}
+
+/// Answers with no body.
+#[derive(Debug, ApiResponse)]
+pub enum ReponseVide {
+    /// Done.
+    #[oai(status = 204)]
+    Fait,
+}
+
+/// The accounts API.
+#[derive(Debug)]
+pub struct ComptesApi {
+    etat: EtatPartage,
+}
+
+impl ComptesApi {
+    /// Over the shared state.
+    pub fn new(etat: EtatPartage) -> Self {
+        Self { etat }
+    }
+
+    /// A new token pair for `compte`, starting a refresh family.
+    async fn jetons(&self, compte: &Compte, now: DateTime<Utc>) -> Result<JetonsDto, ErreurApi> {
+        let (access_token, expires_in) = self
+            .etat
+            .jetons
+            .emettre(compte, now)
+            .map_err(ErreurApi::interne)?;
+        let (refresh_token, hash) = nouveau_jeton().map_err(ErreurApi::interne)?;
+        let jeton = JetonRafraichissement {
+            empreinte: hash,
+            compte: compte.id,
+            famille: Uuid::now_v7(),
+            expire_le: now + REFRESH_TTL,
+        };
+        self.etat.stocker(move |s| s.enregistrer_jeton(&jeton)).await?;
+        Ok(JetonsDto {
+            access_token,
+            refresh_token,
+            token_type: "Bearer".into(),
+            expires_in,
+        })
+    }
+}
+
+/// A required text field: trimmed, non-empty, bounded.
+pub fn champ(nom: &str, valeur: &str) -> Result<String, ErreurApi> {
+    let v = valeur.trim();
+    if v.is_empty() || v.chars().count() > CHAMP_LONGUEUR_MAX {
+        return Err(ErreurApi::new(
+            422,
+            "champ_invalide",
+            format!("{nom} : entre 1 et {CHAMP_LONGUEUR_MAX} caractères"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+fn identifiants_invalides() -> ErreurApi {
+    ErreurApi::non_authentifie("identifiants_invalides", "email ou mot de passe incorrect")
+}
+
+fn adresse_client(remote: &RemoteAddr) -> IpAddr {
+    remote
+        .as_socket_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
+}
+
+#[OpenApi(tag = "ApiTag::Comptes")]
+impl ComptesApi {
+    /// Create a patient account and its dossier
+    #[oai(path = "/auth/register", method = "post", operation_id = "register")]
+    async fn register(&self, corps: Json<Inscription>) -> Result<ReponseJetons, ErreurApi> {
+        let i = corps.0;
+        let email = Email::parse(&i.email).map_err(|e| ErreurApi::non_traitable(&e))?;
+        let telephone = Telephone::parse(&i.telephone).map_err(|e| ErreurApi::non_traitable(&e))?;
+        let nir = i
+            .nir
+            .as_deref()
+            .map(domain::identifiants::Nir::parse)
+            .transpose()
+            .map_err(|e| ErreurApi::non_traitable(&e))?;
+        let mdp =
+            MotDePasse::nouveau(&i.password).map_err(|e| ErreurApi::new(422, e.code(), e.to_string()))?;
+        let now = self.etat.maintenant();
+        if i.date_naissance > now.date_naive()
+            || i.date_naissance < NaiveDate::MIN.max(now.date_naive() - chrono::Days::new(130 * 366))
+        {
+            return Err(ErreurApi::new(
+                422,
+                "date_naissance_invalide",
+                "date de naissance hors des bornes",
+            ));
+        }
+        let patient = Patient {
+            id: PatientId(Uuid::now_v7()),
+            nom: champ("nom", &i.nom)?,
+            prenom: champ("prenom", &i.prenom)?,
+            date_naissance: i.date_naissance,
+            email: email.clone(),
+            telephones: vec![telephone],
+            nir,
+            adresse: i.adresse.as_deref().map(|a| champ("adresse", a)).transpose()?,
+            medecin_traitant: None,
+            canal_prefere: i.canal_prefere.map(Canal::from).unwrap_or_default(),
+        };
+        let hash = self.etat.hacheur.hacher(&mdp).await.map_err(ErreurApi::from)?;
+        let compte = Compte {
+            id: CompteId(Uuid::now_v7()),
+            email,
+            mot_de_passe_hash: hash,
+            role: Role::Patient(patient.id),
+            cree_le: now,
+        };
+        let (c, p) = (compte.clone(), patient.clone());
+        self.etat.stocker(move |s| s.creer_patient(&c, &p)).await?;
+        tracing::info!(compte = %compte.id.0, patient = %patient.id, "patient registered");
+        let jetons = self.jetons(&compte, now).await?;
+        Ok(ReponseJetons::Cree(
+            Json(jetons),
+            format!("/patients/{}", patient.id),
+        ))
+    }
+
+    /// Sign in with email and password
+    #[oai(path = "/auth/signin", method = "post", operation_id = "signin")]
+    async fn signin(&self, corps: Json<Connexion>, remote: &RemoteAddr) -> Result<ReponseJetons, ErreurApi> {
+        let now = self.etat.maintenant();
+        let ip = adresse_client(remote);
+        let cle = corps.0.email.trim().to_lowercase();
+        if let Err(attente) = self.etat.limiteur.verifier(&cle, ip, now) {
+            return Err(ErreurApi::attendre(
+                429,
+                "trop_de_tentatives",
+                "trop de tentatives de connexion : réessayez plus tard",
+                attente.as_secs().max(1),
+            ));
+        }
+        let mdp = MotDePasse::existant(&corps.0.password).map_err(|_| identifiants_invalides());
+        let compte = match Email::parse(&cle) {
+            Ok(email) => self.etat.stocker(move |s| s.compte_par_email(&email)).await?,
+            Err(_) => None,
+        };
+        let valide = match &mdp {
+            Ok(m) => {
+                self.etat
+                    .hacheur
+                    .verifier(m, compte.as_ref().map(|c| c.mot_de_passe_hash.as_str()))
+                    .await?
+            }
+            Err(_) => false,
+        };
+        match compte {
+            Some(compte) if valide => {
+                self.etat.limiteur.succes(&cle);
+                Ok(ReponseJetons::Ok(Json(self.jetons(&compte, now).await?)))
+            }
+            _ => {
+                self.etat.limiteur.echec(&cle, ip, now);
+                Err(identifiants_invalides())
+            }
+        }
+    }
+
+    /// Rotate a refresh token
+    ///
+    /// The presented token is used up; a token presented twice revokes its whole family.
+    #[oai(path = "/auth/refresh", method = "post", operation_id = "refresh")]
+    async fn refresh(&self, corps: Json<Rafraichissement>) -> Result<ReponseJetons, ErreurApi> {
+        let now = self.etat.maintenant();
+        let presente = empreinte(&corps.0.refresh_token);
+        let (refresh_token, nouveau) = nouveau_jeton().map_err(ErreurApi::interne)?;
+        let rotation = self
+            .etat
+            .stocker(move |s| s.tourner_jeton(presente, nouveau, now + REFRESH_TTL, now))
+            .await?;
+        let compte = match rotation {
+            Rotation::Tournee { compte } => self.etat.stocker(move |s| s.compte(compte)).await?,
+            Rotation::Reutilisee => {
+                tracing::warn!("refresh token reused: its family is revoked");
+                None
+            }
+            Rotation::Invalide => None,
+        };
+        let compte = compte.ok_or_else(|| {
+            ErreurApi::non_authentifie("refresh_invalide", "jeton de rafraîchissement invalide")
+        })?;
+        let (access_token, expires_in) = self
+            .etat
+            .jetons
+            .emettre(&compte, now)
+            .map_err(ErreurApi::interne)?;
+        Ok(ReponseJetons::Ok(Json(JetonsDto {
+            access_token,
+            refresh_token,
+            token_type: "Bearer".into(),
+            expires_in,
+        })))
+    }
+
+    /// Sign out: revoke the refresh token's family
+    #[oai(path = "/auth/signout", method = "post", operation_id = "signout")]
+    async fn signout(
+        &self,
+        jeton: JetonAcces,
+        corps: Json<Rafraichissement>,
+    ) -> Result<ReponseVide, ErreurApi> {
+        self.etat.session(&jeton).await?;
+        let hash = empreinte(&corps.0.refresh_token);
+        self.etat.stocker(move |s| s.revoquer_famille(hash)).await?;
+        Ok(ReponseVide::Fait)
+    }
+
+    /// Who am I
+    #[oai(path = "/me", method = "get", operation_id = "me")]
+    async fn me(&self, jeton: JetonAcces) -> Result<Json<Moi>, ErreurApi> {
+        let session = self.etat.session(&jeton).await?;
+        let id = session.compte;
+        let compte = self
+            .etat
+            .stocker(move |s| s.compte(id))
+            .await?
+            .ok_or_else(|| ErreurApi::introuvable("compte"))?;
+        let mut moi = Moi {
+            id: compte.id.0,
+            email: compte.email.as_str().to_owned(),
+            role: session.acteur.role().to_owned(),
+            patient_id: None,
+            praticien_id: None,
+            personnel_id: None,
+        };
+        match compte.role {
+            Role::Patient(p) => moi.patient_id = Some(p.0),
+            Role::Praticien(p) => moi.praticien_id = Some(p.0),
+            Role::Personnel(p) => moi.personnel_id = Some(p.0),
+            Role::Admin => {}
+        }
+        Ok(Json(moi))
+    }
+
+    /// Change my password
+    ///
+    /// Revokes every refresh-token family of the account but the caller's own (when given).
+    #[oai(
+        path = "/me/mot-de-passe",
+        method = "post",
+        operation_id = "changer_mot_de_passe"
+    )]
+    async fn changer_mot_de_passe(
+        &self,
+        jeton: JetonAcces,
+        corps: Json<ChangementMotDePasse>,
+    ) -> Result<ReponseVide, ErreurApi> {
+        let session = self.etat.session(&jeton).await?;
+        let id = session.compte;
+        let compte = self
+            .etat
+            .stocker(move |s| s.compte(id))
+            .await?
+            .ok_or_else(|| ErreurApi::introuvable("compte"))?;
+        let ancien = MotDePasse::existant(&corps.0.ancien)
+            .map_err(|e| ErreurApi::new(422, e.code(), e.to_string()))?;
+        if !self
+            .etat
+            .hacheur
+            .verifier(&ancien, Some(&compte.mot_de_passe_hash))
+            .await?
+        {
+            return Err(ErreurApi::new(
+                422,
+                "ancien_mot_de_passe_incorrect",
+                "l'ancien mot de passe est incorrect",
+            ));
+        }
+        let nouveau = MotDePasse::nouveau(&corps.0.nouveau)
+            .map_err(|e| ErreurApi::new(422, e.code(), e.to_string()))?;
+        let hash = self.etat.hacheur.hacher(&nouveau).await?;
+        let garde = corps.0.refresh_token.as_deref().map(empreinte);
+        self.etat
+            .stocker(move |s| {
+                let sauf = match garde {
+                    Some(h) => s.famille(h)?,
+                    None => None,
+                };
+                s.changer_mot_de_passe(id, &hash, sauf)
+            })
+            .await?;
+        Ok(ReponseVide::Fait)
+    }
+}

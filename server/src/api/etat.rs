@@ -1,0 +1,108 @@
+//! What every operation shares: the store, the token and password machinery, the clock, and the
+//! resolution of an access token into the domain's [`Acteur`].
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use domain::acces::Acteur;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+
+use crate::api::probleme::ErreurApi;
+use crate::auth::{Hacheur, Jetons, Limiteur};
+use crate::modele::{CompteId, Role};
+use crate::store::{Stockage, StoreError};
+
+/// `Authorization: Bearer <access token>` (a JWT, 15 minutes).
+#[derive(Debug, SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT")]
+pub struct JetonAcces(pub Bearer);
+
+/// The state of the server, shared by every operation.
+pub struct Etat {
+    /// The store.
+    pub store: Arc<dyn Stockage>,
+    /// Access tokens.
+    pub jetons: Jetons,
+    /// Password hashing (bounded pool).
+    pub hacheur: Hacheur,
+    /// Sign-in lockout.
+    pub limiteur: Limiteur,
+}
+
+impl std::fmt::Debug for Etat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Etat").finish_non_exhaustive()
+    }
+}
+
+/// The signed-in caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Its account.
+    pub compte: CompteId,
+    /// As the access rules see it.
+    pub acteur: Acteur,
+}
+
+impl Etat {
+    /// Now (the one place the server reads the clock for the rules).
+    pub fn maintenant(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// Runs blocking store work off the async runtime, inside the request's tracing span.
+    pub async fn stocker<T, F>(&self, travail: F) -> Result<T, ErreurApi>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Stockage) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.stocker_brut(travail).await?.map_err(ErreurApi::from)
+    }
+
+    /// Like [`Etat::stocker`], but hands the store's own error back for the caller to refine.
+    pub async fn stocker_brut<T, F>(&self, travail: F) -> Result<Result<T, StoreError>, ErreurApi>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Stockage) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| travail(store.as_ref())))
+            .await
+            .map_err(ErreurApi::interne)
+    }
+
+    /// Checks the access token and loads who it stands for; an account deleted since is refused.
+    pub async fn session(&self, jeton: &JetonAcces) -> Result<Session, ErreurApi> {
+        let revendications = self
+            .jetons
+            .verifier(&jeton.0.token, self.maintenant())
+            .map_err(|e| ErreurApi::non_authentifie(e.code(), e.to_string()))?;
+        let compte = revendications.compte;
+        let acteur = self
+            .stocker(move |s| {
+                let Some(c) = s.compte(compte)? else {
+                    return Ok(None);
+                };
+                Ok(Some(match c.role {
+                    Role::Patient(id) => Acteur::Patient { id },
+                    Role::Praticien(id) => Acteur::Praticien { id },
+                    Role::Admin => Acteur::Admin,
+                    Role::Personnel(id) => match s.personnel(id)? {
+                        Some(p) => Acteur::Personnel {
+                            id,
+                            praticiens: p.praticiens,
+                        },
+                        None => return Ok(None),
+                    },
+                }))
+            })
+            .await?
+            .ok_or_else(|| ErreurApi::non_authentifie("jeton_invalide", "ce compte n'existe plus"))?;
+        Ok(Session { compte, acteur })
+    }
+}
+
+/// Shorthand for the shared state in operations.
+pub type EtatPartage = Arc<Etat>;

@@ -1,0 +1,312 @@
+//! Storage: the narrow door between the API and the data.
+//!
+//! The API layer says "book this créneau", "the rdvs of patient P to come"; only this module knows
+//! redb tables ([`tables`]), records ([`records`], versioned, postcard) and indexes. [`Stockage`] is
+//! the trait the API holds (`Arc<dyn Stockage>`), [`redb::RedbStore`] its one implementation.
+//! Methods are blocking (redb is): the API calls them inside `spawn_blocking`.
+//!
+//! Invariants: a booking's check (by the domain, [`domain::reservation`]) and its write are one redb
+//! write transaction, and so are a move's booking of the new créneau and release of the old; a
+//! refused write changes nothing; a window query reads only the window (`(praticien, debut)` index).
+
+pub mod records;
+pub mod redb;
+pub mod tables;
+
+use chrono::{DateTime, Utc};
+use domain::annulation::{Auteur, RefusAnnulation};
+use domain::consultation::TypeConsultation;
+use domain::disponibilite::Agenda;
+use domain::identifiants::Email;
+use domain::ids::{PatientId, PersonnelId, PraticienId, RdvId, StructureId};
+use domain::reservation::{RefusDeplacement, RefusReservation, Reservation};
+use domain::specialite::Specialite;
+use domain::statut::TransitionInvalide;
+use domain::temps::Creneau;
+
+use crate::modele::{
+    Compte, CompteId, Paiement, Patient, Personnel, Praticien, Rdv, Structure, Transmission,
+};
+
+/// Most items one page of a list may hold (API.md: pages ≤ 100 items).
+pub const PAGE_ITEMS_MAX: usize = 100;
+
+/// Why a storage operation did not happen. Every variant but [`StoreError::Interne`] is the caller's
+/// (a 4xx); `Interne` is logged with its cause and answered as a bare 500.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The booking rules refused.
+    #[error(transparent)]
+    Reservation(#[from] RefusReservation),
+    /// The move rules refused.
+    #[error(transparent)]
+    Deplacement(#[from] RefusDeplacement),
+    /// The cancellation rules refused.
+    #[error(transparent)]
+    Annulation(#[from] RefusAnnulation),
+    /// The statut machine refused.
+    #[error(transparent)]
+    Transition(#[from] TransitionInvalide),
+    /// No such entity; names what was looked for (`rdv`, `praticien`, `patient`…).
+    #[error("{0} introuvable")]
+    Introuvable(&'static str),
+    /// A uniqueness rule: `email_deja_utilise`, `rpps_deja_utilise`.
+    #[error("conflit : {0}")]
+    Conflit(&'static str),
+    /// The same Idempotency-Key with another body.
+    #[error("clé d'idempotence déjà utilisée pour une autre requête")]
+    IdempotenceReutilisee,
+    /// redb or encoding failed; the message is for the log only.
+    #[error("erreur de stockage : {0}")]
+    Interne(String),
+}
+
+/// A page of a list, with the cursor of the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Opaque cursor of the next page, if any.
+    pub next_cursor: Option<String>,
+}
+
+/// Which end of a patient's rdvs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Periode {
+    /// Started before now, most recent first.
+    Passes,
+    /// Starting from now, soonest first.
+    AVenir,
+}
+
+/// Filters of `GET /praticiens` (all combine; `None` = any).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FiltrePraticiens {
+    /// Practises this spécialité.
+    pub specialite: Option<Specialite>,
+    /// Works at a structure in this ville (case- and accent-insensitive equality).
+    pub ville: Option<String>,
+    /// Works at this structure.
+    pub structure: Option<StructureId>,
+    /// Offers this type in its horaires (or the default week, présentiel).
+    pub type_consultation: Option<TypeConsultation>,
+}
+
+/// An Idempotency-Key as the store keeps it: per account, with a hash of the request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleIdempotence {
+    /// Whose request.
+    pub compte: CompteId,
+    /// The header's value (≤ 255 characters).
+    pub cle: String,
+    /// SHA-256 of method, path and body.
+    pub empreinte: [u8; 32],
+}
+
+/// A response remembered for an Idempotency-Key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReponseMemorisee {
+    /// SHA-256 of method, path and body of the first request.
+    pub empreinte: [u8; 32],
+    /// HTTP status of the first answer.
+    pub statut: u16,
+    /// Body of the first answer (JSON).
+    pub corps: String,
+}
+
+/// A new booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NouvelleReservation {
+    /// Id of the rdv to create (UUID v7, made by the caller).
+    pub rdv_id: RdvId,
+    /// With whom.
+    pub praticien_id: PraticienId,
+    /// For whom.
+    pub patient_id: PatientId,
+    /// What and when.
+    pub reservation: Reservation,
+    /// The account booking.
+    pub par: CompteId,
+    /// Idempotency-Key, if the request carried one.
+    pub idempotence: Option<CleIdempotence>,
+}
+
+/// What a booking did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reserve {
+    /// A new rdv.
+    Nouveau(Rdv),
+    /// The same Idempotency-Key and body as an earlier booking: that rdv, unchanged.
+    Rejoue(Rdv),
+}
+
+/// A statut change asked by the praticien or personnel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangementStatut {
+    /// The patient came.
+    Honore,
+    /// The patient did not come.
+    NonHonore,
+    /// Paid.
+    Paye(Paiement),
+    /// Sent to the organismes sociaux.
+    Transmis(Transmission),
+}
+
+/// A refresh token as stored: only its SHA-256 is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JetonRafraichissement {
+    /// SHA-256 of the opaque token.
+    pub empreinte: [u8; 32],
+    /// Whose.
+    pub compte: CompteId,
+    /// Its family: every token rotated from the same sign-in.
+    pub famille: uuid::Uuid,
+    /// Expires at.
+    pub expire_le: DateTime<Utc>,
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// Valid and unused: it is now used, and the new token (same family) is stored.
+    Tournee {
+        /// Whose.
+        compte: CompteId,
+    },
+    /// Already used: the whole family is now revoked (a stolen token was replayed).
+    Reutilisee,
+    /// Unknown, expired or of a revoked family.
+    Invalide,
+}
+
+/// The store, as the API sees it.
+pub trait Stockage: Send + Sync + 'static {
+    // --- readiness and seeding
+    /// Whether the store can read and write (for `/health`).
+    fn pret(&self) -> Result<(), StoreError>;
+    /// Whether the store holds no account and no structure (a fresh start, to seed).
+    fn est_vide(&self) -> Result<bool, StoreError>;
+
+    // --- accounts
+    /// Creates a patient account and its dossier; `Conflit("email_deja_utilise")` if the email is taken.
+    fn creer_patient(&self, compte: &Compte, patient: &Patient) -> Result<(), StoreError>;
+    /// Creates a praticien and its account; `Conflit` on a taken email or RPPS.
+    fn creer_praticien(&self, compte: &Compte, praticien: &Praticien) -> Result<(), StoreError>;
+    /// Creates personnel and its account; `Conflit` on a taken email.
+    fn creer_personnel(&self, compte: &Compte, personnel: &Personnel) -> Result<(), StoreError>;
+    /// Creates an admin account; `Conflit` on a taken email.
+    fn creer_admin(&self, compte: &Compte) -> Result<(), StoreError>;
+    /// The account with this email.
+    fn compte_par_email(&self, email: &Email) -> Result<Option<Compte>, StoreError>;
+    /// The account with this id.
+    fn compte(&self, id: CompteId) -> Result<Option<Compte>, StoreError>;
+    /// Replaces the password hash and revokes every refresh family of the account but `sauf`.
+    fn changer_mot_de_passe(
+        &self,
+        id: CompteId,
+        hash: &str,
+        sauf: Option<uuid::Uuid>,
+    ) -> Result<(), StoreError>;
+
+    // --- refresh tokens
+    /// Stores a new refresh token (a sign-in starts a family).
+    fn enregistrer_jeton(&self, jeton: &JetonRafraichissement) -> Result<(), StoreError>;
+    /// In one transaction: checks the presented token, marks it used and stores `nouveau` in its family;
+    /// a reused token revokes its family.
+    fn tourner_jeton(
+        &self,
+        presente: [u8; 32],
+        nouveau: [u8; 32],
+        expire_le: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Rotation, StoreError>;
+    /// Revokes the family of this token (sign-out); unknown tokens are ignored.
+    fn revoquer_famille(&self, jeton: [u8; 32]) -> Result<(), StoreError>;
+    /// The family of a token, if it is known and not revoked.
+    fn famille(&self, jeton: [u8; 32]) -> Result<Option<uuid::Uuid>, StoreError>;
+
+    // --- directory
+    /// Creates a structure.
+    fn creer_structure(&self, structure: &Structure) -> Result<(), StoreError>;
+    /// One structure.
+    fn structure(&self, id: StructureId) -> Result<Option<Structure>, StoreError>;
+    /// Structures, optionally of one ville (case- and accent-insensitive), by name.
+    fn structures(&self, ville: Option<&str>, limit: usize) -> Result<Vec<Structure>, StoreError>;
+    /// One praticien.
+    fn praticien(&self, id: PraticienId) -> Result<Option<Praticien>, StoreError>;
+    /// Praticiens matching the filter, by (nom, prenom, id), from the cursor.
+    fn praticiens(
+        &self,
+        filtre: &FiltrePraticiens,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Praticien>, StoreError>;
+    /// Replaces a praticien's record (horaires, réglages, profile).
+    fn modifier_praticien(&self, praticien: &Praticien) -> Result<(), StoreError>;
+    /// One personnel.
+    fn personnel(&self, id: PersonnelId) -> Result<Option<Personnel>, StoreError>;
+    /// One patient's partie administrative.
+    fn patient(&self, id: PatientId) -> Result<Option<Patient>, StoreError>;
+    /// A patient's ties: praticiens with the patient in their patientèle, praticiens with a rdv
+    /// (any statut) with them.
+    fn liens(&self, patient: PatientId) -> Result<(Vec<PraticienId>, Vec<PraticienId>), StoreError>;
+
+    // --- availability and rdvs
+    /// The praticien and its agenda for `fenetre` (horaires, réglages, lieux, the indisponibilités and
+    /// rdvs holding a créneau that touch the window, and no patient data).
+    fn agenda(&self, praticien: PraticienId, fenetre: Creneau) -> Result<(Praticien, Agenda), StoreError>;
+    /// Books, in one write transaction: domain validation against the stored state, then the rdv and its
+    /// indexes. With an Idempotency-Key already used with the same body: `Rejoue`.
+    fn reserver(&self, demande: &NouvelleReservation, now: DateTime<Utc>) -> Result<Reserve, StoreError>;
+    /// Moves (and/or changes the type of) a rdv, in one write transaction, keeping its id and history.
+    fn deplacer(
+        &self,
+        rdv: RdvId,
+        demande: &Reservation,
+        auteur: Auteur,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<Rdv, StoreError>;
+    /// Cancels under the 24-hour rule; the créneau is free again.
+    fn annuler(
+        &self,
+        rdv: RdvId,
+        auteur: Auteur,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<Rdv, StoreError>;
+    /// Applies a statut change through the domain's state machine.
+    fn changer_statut(
+        &self,
+        rdv: RdvId,
+        changement: &ChangementStatut,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<Rdv, StoreError>;
+    /// One rdv.
+    fn rdv(&self, id: RdvId) -> Result<Option<Rdv>, StoreError>;
+    /// A patient's rdvs: past (most recent first) or to come (soonest first), from the cursor.
+    fn rdvs_du_patient(
+        &self,
+        patient: PatientId,
+        periode: Periode,
+        now: DateTime<Utc>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Rdv>, StoreError>;
+    /// Writes a rdv as is, without the booking rules: for the demo dataset's past rdvs only.
+    fn importer_rdv(&self, rdv: &Rdv) -> Result<(), StoreError>;
+
+    // --- idempotency of other retried writes
+    /// The response remembered for this key, if any.
+    fn reponse_memorisee(&self, compte: CompteId, cle: &str) -> Result<Option<ReponseMemorisee>, StoreError>;
+    /// Remembers a response for this key (kept 24 hours).
+    fn memoriser_reponse(
+        &self,
+        compte: CompteId,
+        cle: &str,
+        reponse: &ReponseMemorisee,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}

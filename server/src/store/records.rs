@@ -1,0 +1,1202 @@
+//! Storage records: what redb holds, versioned in their type names (`RdvV1`…) and encoded with postcard.
+//!
+//! Records are plain serde structs of primitives (strings, `i64` Unix milliseconds, `u128` ids, enums
+//! of their own), never the domain or model types: a change there must not silently change the disk
+//! format. Each record converts from its model entity (`From`) and back (`TryFrom`), the way back
+//! re-checking every value through the domain's parsers; a stored value that no longer parses is a
+//! [`StoreError::Interne`], never a panic.
+//!
+//! postcard writes an enum as its variant's index: the variants of the enums below are never
+//! reordered nor removed, only appended; a change of shape is a new record type (`RdvV2`).
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use domain::consultation::{Origine, TypeConsultation};
+use domain::disponibilite::{DureeConsultation, Motif};
+use domain::horaires::{Heure, Horaires, Jour, RegleHoraire};
+use domain::identifiants::{Email, Nir, Rpps, Telephone};
+use domain::ids::{PatientId, PersonnelId, PraticienId, RdvId, StructureId};
+use domain::reglages::{PolitiqueAnnulationTardive, Reglages, ReglagesBruts};
+use domain::specialite::Specialite;
+use domain::statut::Statut;
+use domain::temps::{Creneau, DureeMinutes, Fuseau};
+use redb::{TypeName, Value};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::StoreError;
+use crate::modele::{
+    Canal, Compte, CompteId, Evenement, Honoraire, ModePaiement, MoyenPaiement, Paiement, Patient, Personnel,
+    Praticien, Rdv, Role, Secteur, Structure, Transmission, TypeStructure,
+};
+
+/// A record type: serde through postcard, with the stable name redb checks a table's values against.
+pub trait Enregistrement: Serialize + DeserializeOwned + 'static {
+    /// Stable, versioned name (`toubeelib::RdvV1`); never reused for another shape.
+    const NOM: &'static str;
+}
+
+/// A postcard-encoded record, as a redb value. Decoding is explicit ([`Record::decoder`]) so that an
+/// unreadable value is an error, not a panic inside redb.
+pub struct Record<T> {
+    octets: Vec<u8>,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for Record<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Record({} octets)", self.octets.len())
+    }
+}
+
+impl<T: Enregistrement> Record<T> {
+    /// Encodes a record.
+    pub fn encoder(valeur: &T) -> Result<Self, StoreError> {
+        let octets = postcard::to_allocvec(valeur)
+            .map_err(|e| StoreError::Interne(format!("encodage de {} : {e}", T::NOM)))?;
+        Ok(Self {
+            octets,
+            _type: PhantomData,
+        })
+    }
+
+    /// Decodes the record.
+    pub fn decoder(&self) -> Result<T, StoreError> {
+        postcard::from_bytes(&self.octets)
+            .map_err(|e| StoreError::Interne(format!("{} illisible : {e}", T::NOM)))
+    }
+}
+
+impl<T: Enregistrement> Value for Record<T> {
+    type SelfType<'a>
+        = Record<T>
+    where
+        Self: 'a;
+    type AsBytes<'a>
+        = &'a [u8]
+    where
+        Self: 'a;
+
+    fn fixed_width() -> Option<usize> {
+        None
+    }
+
+    fn from_bytes<'a>(data: &'a [u8]) -> Record<T>
+    where
+        Self: 'a,
+    {
+        Record {
+            octets: data.to_vec(),
+            _type: PhantomData,
+        }
+    }
+
+    fn as_bytes<'a, 'b: 'a>(value: &'a Record<T>) -> &'a [u8]
+    where
+        Self: 'b,
+    {
+        &value.octets
+    }
+
+    fn type_name() -> TypeName {
+        TypeName::new(T::NOM)
+    }
+}
+
+// --- primitives
+
+/// An instant as Unix milliseconds (what every record and index key stores).
+pub fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The instant of stored Unix milliseconds.
+pub fn instant(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| illisible("instant", ms))
+}
+
+/// A stored value the domain no longer accepts.
+fn illisible(quoi: &str, detail: impl fmt::Display) -> StoreError {
+    StoreError::Interne(format!("valeur stockée illisible ({quoi}) : {detail}"))
+}
+
+fn jour_ce(date: NaiveDate) -> i32 {
+    chrono::Datelike::num_days_from_ce(&date)
+}
+
+fn date(jours: i32) -> Result<NaiveDate, StoreError> {
+    NaiveDate::from_num_days_from_ce_opt(jours).ok_or_else(|| illisible("date", jours))
+}
+
+fn specialite(code: &str) -> Result<Specialite, StoreError> {
+    Specialite::parse(code).map_err(|e| illisible("specialite", e))
+}
+
+fn specialites(codes: &[String]) -> Result<Vec<Specialite>, StoreError> {
+    codes.iter().map(|c| specialite(c)).collect()
+}
+
+fn email(s: &str) -> Result<Email, StoreError> {
+    Email::parse(s).map_err(|e| illisible("email", e))
+}
+
+fn telephone(s: &str) -> Result<Telephone, StoreError> {
+    Telephone::parse(s).map_err(|e| illisible("telephone", e))
+}
+
+fn creneau(debut: i64, fin: i64) -> Result<Creneau, StoreError> {
+    Creneau::new(instant(debut)?, instant(fin)?).map_err(|e| illisible("creneau", e))
+}
+
+fn duree(minutes: u16) -> Result<DureeMinutes, StoreError> {
+    DureeMinutes::new(u32::from(minutes)).map_err(|e| illisible("duree", e))
+}
+
+// --- small enums, each with its own stable variants
+
+macro_rules! miroir {
+    ($(#[$doc:meta])* $record:ident <=> $modele:ty { $($variante:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[allow(missing_docs)]
+        pub enum $record {
+            $($variante),+
+        }
+
+        impl From<$modele> for $record {
+            fn from(v: $modele) -> Self {
+                match v {
+                    $(<$modele>::$variante => $record::$variante),+
+                }
+            }
+        }
+
+        impl From<$record> for $modele {
+            fn from(v: $record) -> Self {
+                match v {
+                    $($record::$variante => <$modele>::$variante),+
+                }
+            }
+        }
+    };
+}
+
+miroir!(
+    /// [`TypeConsultation`] on disk.
+    TypeConsultationV1 <=> TypeConsultation { Presentiel, Teleconsultation }
+);
+miroir!(
+    /// [`Origine`] on disk.
+    OrigineV1 <=> Origine { Plateforme, HorsPlateforme }
+);
+miroir!(
+    /// [`Statut`] on disk.
+    StatutV1 <=> Statut { Prevu, Honore, NonHonore, Annule, AnnuleTardivement, Paye, Transmis }
+);
+miroir!(
+    /// [`Jour`] on disk.
+    JourV1 <=> Jour { Lundi, Mardi, Mercredi, Jeudi, Vendredi, Samedi, Dimanche }
+);
+miroir!(
+    /// [`PolitiqueAnnulationTardive`] on disk.
+    PolitiqueV1 <=> PolitiqueAnnulationTardive { Signalee, Refusee }
+);
+miroir!(
+    /// [`TypeStructure`] on disk.
+    TypeStructureV1 <=> TypeStructure { MaisonMedicale, Cabinet, CentreDeSante }
+);
+miroir!(
+    /// [`Secteur`] on disk.
+    SecteurV1 <=> Secteur { Secteur1, Secteur2, NonConventionne }
+);
+miroir!(
+    /// [`MoyenPaiement`] on disk.
+    MoyenPaiementV1 <=> MoyenPaiement { CarteVitale, CarteBancaire, Cheque, Especes, Virement }
+);
+miroir!(
+    /// [`Canal`] on disk.
+    CanalV1 <=> Canal { Email, Sms }
+);
+miroir!(
+    /// [`ModePaiement`] on disk.
+    ModePaiementV1 <=> ModePaiement { Carte, Cheque, Especes, TiersPayant, Virement }
+);
+
+// --- accounts
+
+/// [`Role`] on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoleV1 {
+    /// A patient (its id).
+    Patient(u128),
+    /// A praticien (its id).
+    Praticien(u128),
+    /// Personnel (its id).
+    Personnel(u128),
+    /// The administrator.
+    Admin,
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompteV1 {
+    /// Id.
+    pub id: u128,
+    /// Sign-in email, lower case.
+    pub email: String,
+    /// argon2id PHC string.
+    pub mot_de_passe_hash: String,
+    /// Who.
+    pub role: RoleV1,
+    /// Created at (ms).
+    pub cree_le: i64,
+}
+
+impl Enregistrement for CompteV1 {
+    const NOM: &'static str = "toubeelib::CompteV1";
+}
+
+impl From<&Compte> for CompteV1 {
+    fn from(c: &Compte) -> Self {
+        CompteV1 {
+            id: c.id.0.as_u128(),
+            email: c.email.as_str().to_owned(),
+            mot_de_passe_hash: c.mot_de_passe_hash.clone(),
+            role: match c.role {
+                Role::Patient(id) => RoleV1::Patient(id.0.as_u128()),
+                Role::Praticien(id) => RoleV1::Praticien(id.0.as_u128()),
+                Role::Personnel(id) => RoleV1::Personnel(id.0.as_u128()),
+                Role::Admin => RoleV1::Admin,
+            },
+            cree_le: millis(c.cree_le),
+        }
+    }
+}
+
+impl TryFrom<CompteV1> for Compte {
+    type Error = StoreError;
+
+    fn try_from(c: CompteV1) -> Result<Self, StoreError> {
+        Ok(Compte {
+            id: CompteId(Uuid::from_u128(c.id)),
+            email: email(&c.email)?,
+            mot_de_passe_hash: c.mot_de_passe_hash,
+            role: match c.role {
+                RoleV1::Patient(id) => Role::Patient(PatientId(Uuid::from_u128(id))),
+                RoleV1::Praticien(id) => Role::Praticien(PraticienId(Uuid::from_u128(id))),
+                RoleV1::Personnel(id) => Role::Personnel(PersonnelId(Uuid::from_u128(id))),
+                RoleV1::Admin => Role::Admin,
+            },
+            cree_le: instant(c.cree_le)?,
+        })
+    }
+}
+
+// --- directory
+
+/// A place of practice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StructureV1 {
+    /// Id.
+    pub id: u128,
+    /// Name.
+    pub nom: String,
+    /// Kind.
+    pub type_structure: TypeStructureV1,
+    /// Street address.
+    pub adresse: String,
+    /// Postal code.
+    pub code_postal: String,
+    /// Town.
+    pub ville: String,
+    /// Phone, E.164.
+    pub telephone: String,
+    /// IANA time zone.
+    pub fuseau: String,
+}
+
+impl Enregistrement for StructureV1 {
+    const NOM: &'static str = "toubeelib::StructureV1";
+}
+
+impl From<&Structure> for StructureV1 {
+    fn from(s: &Structure) -> Self {
+        StructureV1 {
+            id: s.id.0.as_u128(),
+            nom: s.nom.clone(),
+            type_structure: s.type_structure.into(),
+            adresse: s.adresse.clone(),
+            code_postal: s.code_postal.clone(),
+            ville: s.ville.clone(),
+            telephone: s.telephone.as_str().to_owned(),
+            fuseau: s.fuseau.nom().to_owned(),
+        }
+    }
+}
+
+impl TryFrom<StructureV1> for Structure {
+    type Error = StoreError;
+
+    fn try_from(s: StructureV1) -> Result<Self, StoreError> {
+        Ok(Structure {
+            id: StructureId(Uuid::from_u128(s.id)),
+            nom: s.nom,
+            type_structure: s.type_structure.into(),
+            adresse: s.adresse,
+            code_postal: s.code_postal,
+            ville: s.ville,
+            telephone: telephone(&s.telephone)?,
+            fuseau: Fuseau::parse(&s.fuseau).map_err(|e| illisible("fuseau", e))?,
+        })
+    }
+}
+
+/// A fee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HonoraireV1 {
+    /// Spécialité code.
+    pub specialite: String,
+    /// Type.
+    pub type_consultation: TypeConsultationV1,
+    /// Euro cents.
+    pub montant_centimes: u32,
+    /// Secteur.
+    pub secteur: SecteurV1,
+}
+
+/// A motif de visite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MotifV1 {
+    /// Code.
+    pub code: String,
+    /// Label.
+    pub libelle: String,
+    /// Spécialité code.
+    pub specialite: String,
+    /// Own length in minutes.
+    pub duree_minutes: Option<u16>,
+}
+
+/// A slot length per (spécialité, type).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DureeV1 {
+    /// Spécialité code.
+    pub specialite: String,
+    /// Type.
+    pub type_consultation: TypeConsultationV1,
+    /// Minutes.
+    pub duree_minutes: u16,
+}
+
+/// A weekly rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegleHoraireV1 {
+    /// Day.
+    pub jour: JourV1,
+    /// Local start, minutes after midnight.
+    pub debut_minutes: u16,
+    /// Local end, minutes after midnight.
+    pub fin_minutes: u16,
+    /// Structure id.
+    pub structure: u128,
+    /// Types offered.
+    pub types: Vec<TypeConsultationV1>,
+    /// Only these spécialités (codes), if set.
+    pub specialites: Option<Vec<String>>,
+    /// First day in force (days from the Common Era).
+    pub valable_du: Option<i32>,
+    /// Last day in force (days from the Common Era).
+    pub valable_au: Option<i32>,
+}
+
+/// A praticien's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReglagesV1 {
+    /// Known patients only.
+    pub patients_connus_uniquement: bool,
+    /// Cancellation delay, hours.
+    pub delai_annulation_heures: u16,
+    /// Late-cancel policy.
+    pub annulation_tardive: PolitiqueV1,
+    /// Préavis, minutes.
+    pub preavis_minutes: u32,
+    /// Horizon, days.
+    pub horizon_jours: u16,
+    /// Reminder, hours before.
+    pub rappel_heures: u16,
+}
+
+/// A praticien.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PraticienV1 {
+    /// Id.
+    pub id: u128,
+    /// RPPS, 11 digits.
+    pub rpps: String,
+    /// Family name.
+    pub nom: String,
+    /// Given name.
+    pub prenom: String,
+    /// Title.
+    pub titre: Option<String>,
+    /// Email.
+    pub email: String,
+    /// Spécialité codes.
+    pub specialites: Vec<String>,
+    /// Structure ids.
+    pub structures: Vec<u128>,
+    /// Fees.
+    pub honoraires: Vec<HonoraireV1>,
+    /// Motifs.
+    pub motifs: Vec<MotifV1>,
+    /// Slot lengths.
+    pub durees: Vec<DureeV1>,
+    /// Payment methods.
+    pub moyens_paiement: Vec<MoyenPaiementV1>,
+    /// Accepts new patients.
+    pub nouveaux_patients: bool,
+    /// Weekly rules.
+    pub horaires: Vec<RegleHoraireV1>,
+    /// Policy.
+    pub reglages: ReglagesV1,
+}
+
+impl Enregistrement for PraticienV1 {
+    const NOM: &'static str = "toubeelib::PraticienV1";
+}
+
+fn minutes(h: Heure) -> u16 {
+    let t = h.temps();
+    // An hour of the day: at most 23 * 60 + 59, so the narrowing is exact.
+    (t.hour() * 60 + t.minute()) as u16
+}
+
+fn heure(minutes: u16) -> Result<Heure, StoreError> {
+    Heure::hm(u32::from(minutes / 60), u32::from(minutes % 60)).ok_or_else(|| illisible("heure", minutes))
+}
+
+impl From<&Praticien> for PraticienV1 {
+    fn from(p: &Praticien) -> Self {
+        let r = p.reglages.valeurs();
+        PraticienV1 {
+            id: p.id.0.as_u128(),
+            rpps: p.rpps.as_str().to_owned(),
+            nom: p.nom.clone(),
+            prenom: p.prenom.clone(),
+            titre: p.titre.clone(),
+            email: p.email.as_str().to_owned(),
+            specialites: p.specialites.iter().map(|s| s.code().to_owned()).collect(),
+            structures: p.structures.iter().map(|s| s.0.as_u128()).collect(),
+            honoraires: p
+                .honoraires
+                .iter()
+                .map(|h| HonoraireV1 {
+                    specialite: h.specialite.code().to_owned(),
+                    type_consultation: h.type_consultation.into(),
+                    montant_centimes: h.montant_centimes,
+                    secteur: h.secteur.into(),
+                })
+                .collect(),
+            motifs: p
+                .motifs
+                .iter()
+                .map(|m| MotifV1 {
+                    code: m.code.clone(),
+                    libelle: m.libelle.clone(),
+                    specialite: m.specialite.code().to_owned(),
+                    duree_minutes: m.duree_minutes.map(DureeMinutes::minutes),
+                })
+                .collect(),
+            durees: p
+                .durees
+                .iter()
+                .map(|d| DureeV1 {
+                    specialite: d.specialite.code().to_owned(),
+                    type_consultation: d.type_consultation.into(),
+                    duree_minutes: d.duree_minutes.minutes(),
+                })
+                .collect(),
+            moyens_paiement: p.moyens_paiement.iter().map(|&m| m.into()).collect(),
+            nouveaux_patients: p.nouveaux_patients,
+            horaires: p
+                .horaires
+                .regles()
+                .iter()
+                .map(|r| RegleHoraireV1 {
+                    jour: r.jour.into(),
+                    debut_minutes: minutes(r.debut),
+                    fin_minutes: minutes(r.fin),
+                    structure: r.structure_id.0.as_u128(),
+                    types: r.types.iter().map(|&t| t.into()).collect(),
+                    specialites: r
+                        .specialites
+                        .as_ref()
+                        .map(|s| s.iter().map(|s| s.code().to_owned()).collect()),
+                    valable_du: r.valable_du.map(jour_ce),
+                    valable_au: r.valable_au.map(jour_ce),
+                })
+                .collect(),
+            reglages: ReglagesV1 {
+                patients_connus_uniquement: r.patients_connus_uniquement,
+                delai_annulation_heures: r.delai_annulation_heures,
+                annulation_tardive: r.annulation_tardive.into(),
+                preavis_minutes: r.preavis_minutes,
+                horizon_jours: r.horizon_jours,
+                rappel_heures: r.rappel_heures,
+            },
+        }
+    }
+}
+
+impl TryFrom<PraticienV1> for Praticien {
+    type Error = StoreError;
+
+    fn try_from(p: PraticienV1) -> Result<Self, StoreError> {
+        let regles = p
+            .horaires
+            .into_iter()
+            .map(|r| {
+                Ok(RegleHoraire {
+                    jour: r.jour.into(),
+                    debut: heure(r.debut_minutes)?,
+                    fin: heure(r.fin_minutes)?,
+                    structure_id: StructureId(Uuid::from_u128(r.structure)),
+                    types: r.types.into_iter().map(Into::into).collect(),
+                    specialites: r.specialites.as_deref().map(specialites).transpose()?,
+                    valable_du: r.valable_du.map(date).transpose()?,
+                    valable_au: r.valable_au.map(date).transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let r = p.reglages;
+        Ok(Praticien {
+            id: PraticienId(Uuid::from_u128(p.id)),
+            rpps: Rpps::parse(&p.rpps).map_err(|e| illisible("rpps", e))?,
+            nom: p.nom,
+            prenom: p.prenom,
+            titre: p.titre,
+            email: email(&p.email)?,
+            specialites: specialites(&p.specialites)?,
+            structures: p
+                .structures
+                .into_iter()
+                .map(|s| StructureId(Uuid::from_u128(s)))
+                .collect(),
+            honoraires: p
+                .honoraires
+                .into_iter()
+                .map(|h| {
+                    Ok(Honoraire {
+                        specialite: specialite(&h.specialite)?,
+                        type_consultation: h.type_consultation.into(),
+                        montant_centimes: h.montant_centimes,
+                        secteur: h.secteur.into(),
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            motifs: p
+                .motifs
+                .into_iter()
+                .map(|m| {
+                    Ok(Motif {
+                        specialite: specialite(&m.specialite)?,
+                        duree_minutes: m.duree_minutes.map(duree).transpose()?,
+                        code: m.code,
+                        libelle: m.libelle,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            durees: p
+                .durees
+                .into_iter()
+                .map(|d| {
+                    Ok(DureeConsultation {
+                        specialite: specialite(&d.specialite)?,
+                        type_consultation: d.type_consultation.into(),
+                        duree_minutes: duree(d.duree_minutes)?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            moyens_paiement: p.moyens_paiement.into_iter().map(Into::into).collect(),
+            nouveaux_patients: p.nouveaux_patients,
+            horaires: Horaires::new(regles).map_err(|e| illisible("horaires", e))?,
+            reglages: Reglages::new(ReglagesBruts {
+                patients_connus_uniquement: r.patients_connus_uniquement,
+                delai_annulation_heures: r.delai_annulation_heures,
+                annulation_tardive: r.annulation_tardive.into(),
+                preavis_minutes: r.preavis_minutes,
+                horizon_jours: r.horizon_jours,
+                rappel_heures: r.rappel_heures,
+            })
+            .map_err(|e| illisible("reglages", e))?,
+        })
+    }
+}
+
+/// Personnel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonnelV1 {
+    /// Id.
+    pub id: u128,
+    /// Family name.
+    pub nom: String,
+    /// Given name.
+    pub prenom: String,
+    /// Email.
+    pub email: String,
+    /// Structure id.
+    pub structure: u128,
+    /// Praticien ids.
+    pub praticiens: Vec<u128>,
+}
+
+impl Enregistrement for PersonnelV1 {
+    const NOM: &'static str = "toubeelib::PersonnelV1";
+}
+
+impl From<&Personnel> for PersonnelV1 {
+    fn from(p: &Personnel) -> Self {
+        PersonnelV1 {
+            id: p.id.0.as_u128(),
+            nom: p.nom.clone(),
+            prenom: p.prenom.clone(),
+            email: p.email.as_str().to_owned(),
+            structure: p.structure_id.0.as_u128(),
+            praticiens: p.praticiens.iter().map(|p| p.0.as_u128()).collect(),
+        }
+    }
+}
+
+impl TryFrom<PersonnelV1> for Personnel {
+    type Error = StoreError;
+
+    fn try_from(p: PersonnelV1) -> Result<Self, StoreError> {
+        Ok(Personnel {
+            id: PersonnelId(Uuid::from_u128(p.id)),
+            nom: p.nom,
+            prenom: p.prenom,
+            email: email(&p.email)?,
+            structure_id: StructureId(Uuid::from_u128(p.structure)),
+            praticiens: p
+                .praticiens
+                .into_iter()
+                .map(|id| PraticienId(Uuid::from_u128(id)))
+                .collect(),
+        })
+    }
+}
+
+/// A patient's partie administrative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientV1 {
+    /// Id.
+    pub id: u128,
+    /// Family name.
+    pub nom: String,
+    /// Given name.
+    pub prenom: String,
+    /// Date of birth (days from the Common Era).
+    pub date_naissance: i32,
+    /// Email.
+    pub email: String,
+    /// Phones, E.164.
+    pub telephones: Vec<String>,
+    /// NIR, 15 characters.
+    pub nir: Option<String>,
+    /// Postal address.
+    pub adresse: Option<String>,
+    /// Médecin traitant.
+    pub medecin_traitant: Option<String>,
+    /// Preferred channel.
+    pub canal_prefere: CanalV1,
+}
+
+impl Enregistrement for PatientV1 {
+    const NOM: &'static str = "toubeelib::PatientV1";
+}
+
+impl From<&Patient> for PatientV1 {
+    fn from(p: &Patient) -> Self {
+        PatientV1 {
+            id: p.id.0.as_u128(),
+            nom: p.nom.clone(),
+            prenom: p.prenom.clone(),
+            date_naissance: jour_ce(p.date_naissance),
+            email: p.email.as_str().to_owned(),
+            telephones: p.telephones.iter().map(|t| t.as_str().to_owned()).collect(),
+            nir: p.nir.as_ref().map(|n| n.as_str().to_owned()),
+            adresse: p.adresse.clone(),
+            medecin_traitant: p.medecin_traitant.clone(),
+            canal_prefere: p.canal_prefere.into(),
+        }
+    }
+}
+
+impl TryFrom<PatientV1> for Patient {
+    type Error = StoreError;
+
+    fn try_from(p: PatientV1) -> Result<Self, StoreError> {
+        Ok(Patient {
+            id: PatientId(Uuid::from_u128(p.id)),
+            nom: p.nom,
+            prenom: p.prenom,
+            date_naissance: date(p.date_naissance)?,
+            email: email(&p.email)?,
+            telephones: p
+                .telephones
+                .iter()
+                .map(|t| telephone(t))
+                .collect::<Result<_, _>>()?,
+            nir: p
+                .nir
+                .as_deref()
+                .map(|n| Nir::parse(n).map_err(|e| illisible("nir", e)))
+                .transpose()?,
+            adresse: p.adresse,
+            medecin_traitant: p.medecin_traitant,
+            canal_prefere: p.canal_prefere.into(),
+        })
+    }
+}
+
+/// A period off of a praticien.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndisponibiliteV1 {
+    /// Praticien id.
+    pub praticien: u128,
+    /// Start (ms).
+    pub debut: i64,
+    /// End (ms), exclusive.
+    pub fin: i64,
+    /// Why, if said.
+    pub motif: Option<String>,
+}
+
+impl Enregistrement for IndisponibiliteV1 {
+    const NOM: &'static str = "toubeelib::IndisponibiliteV1";
+}
+
+// --- rdvs
+
+/// One step of a rdv's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvenementV1 {
+    /// Statut reached.
+    pub statut: StatutV1,
+    /// What happened.
+    pub action: String,
+    /// Account id.
+    pub par: u128,
+    /// When (ms).
+    pub le: i64,
+}
+
+/// A payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaiementV1 {
+    /// Euro cents.
+    pub montant_centimes: u32,
+    /// Mode.
+    pub mode: ModePaiementV1,
+    /// When (ms).
+    pub le: i64,
+}
+
+/// A transmission to the organismes sociaux.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransmissionV1 {
+    /// When (ms).
+    pub le: i64,
+    /// To whom.
+    pub organisme: Option<String>,
+}
+
+/// A rendez-vous.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RdvV1 {
+    /// Id.
+    pub id: u128,
+    /// Praticien id.
+    pub praticien: u128,
+    /// Patient id.
+    pub patient: u128,
+    /// Spécialité code.
+    pub specialite: String,
+    /// Type.
+    pub type_consultation: TypeConsultationV1,
+    /// Motif code.
+    pub motif: Option<String>,
+    /// Start (ms).
+    pub debut: i64,
+    /// End (ms), exclusive.
+    pub fin: i64,
+    /// Structure id.
+    pub structure: u128,
+    /// Statut.
+    pub statut: StatutV1,
+    /// Origine.
+    pub origine: OrigineV1,
+    /// History, oldest first.
+    pub historique: Vec<EvenementV1>,
+    /// Payment.
+    pub paiement: Option<PaiementV1>,
+    /// Transmission.
+    pub transmission: Option<TransmissionV1>,
+}
+
+impl Enregistrement for RdvV1 {
+    const NOM: &'static str = "toubeelib::RdvV1";
+}
+
+impl RdvV1 {
+    /// Its créneau.
+    pub fn creneau(&self) -> Result<Creneau, StoreError> {
+        creneau(self.debut, self.fin)
+    }
+}
+
+impl From<&Evenement> for EvenementV1 {
+    fn from(e: &Evenement) -> Self {
+        EvenementV1 {
+            statut: e.statut.into(),
+            action: e.action.clone(),
+            par: e.par.0.as_u128(),
+            le: millis(e.le),
+        }
+    }
+}
+
+impl From<&Paiement> for PaiementV1 {
+    fn from(p: &Paiement) -> Self {
+        PaiementV1 {
+            montant_centimes: p.montant_centimes,
+            mode: p.mode.into(),
+            le: millis(p.le),
+        }
+    }
+}
+
+impl From<&Transmission> for TransmissionV1 {
+    fn from(t: &Transmission) -> Self {
+        TransmissionV1 {
+            le: millis(t.le),
+            organisme: t.organisme.clone(),
+        }
+    }
+}
+
+impl From<&Rdv> for RdvV1 {
+    fn from(r: &Rdv) -> Self {
+        RdvV1 {
+            id: r.id.0.as_u128(),
+            praticien: r.praticien_id.0.as_u128(),
+            patient: r.patient_id.0.as_u128(),
+            specialite: r.specialite.code().to_owned(),
+            type_consultation: r.type_consultation.into(),
+            motif: r.motif.clone(),
+            debut: millis(r.creneau.debut()),
+            fin: millis(r.creneau.fin()),
+            structure: r.structure_id.0.as_u128(),
+            statut: r.statut.into(),
+            origine: r.origine.into(),
+            historique: r.historique.iter().map(Into::into).collect(),
+            paiement: r.paiement.as_ref().map(Into::into),
+            transmission: r.transmission.as_ref().map(Into::into),
+        }
+    }
+}
+
+impl TryFrom<RdvV1> for Rdv {
+    type Error = StoreError;
+
+    fn try_from(r: RdvV1) -> Result<Self, StoreError> {
+        Ok(Rdv {
+            id: RdvId(Uuid::from_u128(r.id)),
+            praticien_id: PraticienId(Uuid::from_u128(r.praticien)),
+            patient_id: PatientId(Uuid::from_u128(r.patient)),
+            specialite: specialite(&r.specialite)?,
+            type_consultation: r.type_consultation.into(),
+            motif: r.motif,
+            creneau: creneau(r.debut, r.fin)?,
+            structure_id: StructureId(Uuid::from_u128(r.structure)),
+            statut: r.statut.into(),
+            origine: r.origine.into(),
+            historique: r
+                .historique
+                .into_iter()
+                .map(|e| {
+                    Ok(Evenement {
+                        statut: e.statut.into(),
+                        action: e.action,
+                        par: CompteId(Uuid::from_u128(e.par)),
+                        le: instant(e.le)?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            paiement: r
+                .paiement
+                .map(|p| {
+                    Ok::<_, StoreError>(Paiement {
+                        montant_centimes: p.montant_centimes,
+                        mode: p.mode.into(),
+                        le: instant(p.le)?,
+                    })
+                })
+                .transpose()?,
+            transmission: r
+                .transmission
+                .map(|t| {
+                    Ok::<_, StoreError>(Transmission {
+                        le: instant(t.le)?,
+                        organisme: t.organisme,
+                    })
+                })
+                .transpose()?,
+        })
+    }
+}
+
+// --- auth and idempotency
+
+/// A refresh token (keyed by its SHA-256).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JetonV1 {
+    /// Account id.
+    pub compte: u128,
+    /// Family id.
+    pub famille: u128,
+    /// Expires at (ms).
+    pub expire_le: i64,
+    /// Already rotated.
+    pub utilise: bool,
+}
+
+impl Enregistrement for JetonV1 {
+    const NOM: &'static str = "toubeelib::JetonV1";
+}
+
+/// A refresh-token family (one sign-in and its rotations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilleV1 {
+    /// Account id.
+    pub compte: u128,
+    /// Revoked: none of its tokens is accepted any more.
+    pub revoquee: bool,
+}
+
+impl Enregistrement for FamilleV1 {
+    const NOM: &'static str = "toubeelib::FamilleV1";
+}
+
+/// A booking made under an Idempotency-Key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotenceRdvV1 {
+    /// SHA-256 of the request.
+    pub empreinte: [u8; 32],
+    /// The rdv booked.
+    pub rdv: u128,
+    /// When (ms).
+    pub le: i64,
+}
+
+impl Enregistrement for IdempotenceRdvV1 {
+    const NOM: &'static str = "toubeelib::IdempotenceRdvV1";
+}
+
+/// A response remembered under an Idempotency-Key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReponseV1 {
+    /// SHA-256 of the request.
+    pub empreinte: [u8; 32],
+    /// HTTP status.
+    pub statut: u16,
+    /// JSON body.
+    pub corps: String,
+    /// When (ms).
+    pub le: i64,
+}
+
+impl Enregistrement for ReponseV1 {
+    const NOM: &'static str = "toubeelib::ReponseV1";
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use domain::horaires::Jour;
+
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    /// Through the record type and its bytes, and back.
+    #[track_caller]
+    fn aller_retour<M, R>(modele: &M) -> M
+    where
+        R: Enregistrement + for<'a> From<&'a M>,
+        M: TryFrom<R, Error = StoreError>,
+    {
+        let octets = Record::encoder(&R::from(modele)).unwrap();
+        let relu = <Record<R> as Value>::from_bytes(<Record<R> as Value>::as_bytes(&octets));
+        M::try_from(relu.decoder().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_full_praticien_survives_the_disk() {
+        let structure = StructureId(Uuid::from_u128(3));
+        let cardio = Specialite::parse("cardiologie").unwrap();
+        let praticien = Praticien {
+            id: PraticienId(Uuid::from_u128(1)),
+            rpps: Rpps::parse("10003829768").unwrap(),
+            nom: "Lefèvre".to_owned(),
+            prenom: "Anaïs".to_owned(),
+            titre: Some("Dr".to_owned()),
+            email: Email::parse("anais@exemple.fr").unwrap(),
+            specialites: vec![Specialite::MEDECINE_GENERALE, cardio],
+            structures: vec![structure, StructureId(Uuid::from_u128(4))],
+            honoraires: vec![Honoraire {
+                specialite: cardio,
+                type_consultation: TypeConsultation::Teleconsultation,
+                montant_centimes: 5000,
+                secteur: Secteur::Secteur2,
+            }],
+            motifs: vec![Motif {
+                code: "ecg".to_owned(),
+                libelle: "Électrocardiogramme".to_owned(),
+                specialite: cardio,
+                duree_minutes: Some(DureeMinutes::new(45).unwrap()),
+            }],
+            durees: vec![DureeConsultation {
+                specialite: Specialite::MEDECINE_GENERALE,
+                type_consultation: TypeConsultation::Presentiel,
+                duree_minutes: DureeMinutes::new(20).unwrap(),
+            }],
+            moyens_paiement: vec![MoyenPaiement::CarteVitale, MoyenPaiement::Especes],
+            nouveaux_patients: false,
+            horaires: Horaires::new(vec![RegleHoraire {
+                jour: Jour::Samedi,
+                debut: Heure::hm(8, 30).unwrap(),
+                fin: Heure::hm(12, 45).unwrap(),
+                structure_id: structure,
+                types: vec![TypeConsultation::Presentiel, TypeConsultation::Teleconsultation],
+                specialites: Some(vec![cardio]),
+                valable_du: NaiveDate::from_ymd_opt(2026, 1, 1),
+                valable_au: NaiveDate::from_ymd_opt(2026, 6, 30),
+            }])
+            .unwrap(),
+            reglages: Reglages::new(ReglagesBruts {
+                patients_connus_uniquement: true,
+                delai_annulation_heures: 48,
+                annulation_tardive: PolitiqueAnnulationTardive::Refusee,
+                preavis_minutes: 120,
+                horizon_jours: 30,
+                rappel_heures: 12,
+            })
+            .unwrap(),
+        };
+        assert_eq!(aller_retour::<_, PraticienV1>(&praticien), praticien);
+    }
+
+    #[test]
+    fn patients_accounts_structures_personnel_and_rdvs_survive_the_disk() {
+        // A NIR with its key: 97 − (13 digits mod 97).
+        let corps = 1_800_575_123_456u64;
+        let nir = Nir::parse(&format!("{corps}{:02}", 97 - corps % 97)).unwrap();
+        let patient = Patient {
+            id: PatientId(Uuid::from_u128(9)),
+            nom: "Nguyen".to_owned(),
+            prenom: "Lou".to_owned(),
+            date_naissance: NaiveDate::from_ymd_opt(1980, 5, 17).unwrap(),
+            email: Email::parse("lou@exemple.fr").unwrap(),
+            telephones: vec![Telephone::parse("06 12 34 56 78").unwrap()],
+            nir: Some(nir),
+            adresse: Some("1 rue Haute".to_owned()),
+            medecin_traitant: Some("Dr Martin".to_owned()),
+            canal_prefere: Canal::Sms,
+        };
+        assert_eq!(aller_retour::<_, PatientV1>(&patient), patient);
+
+        let compte = Compte {
+            id: CompteId(Uuid::from_u128(10)),
+            email: Email::parse("lou@exemple.fr").unwrap(),
+            mot_de_passe_hash: "$argon2id$x".to_owned(),
+            role: Role::Patient(patient.id),
+            cree_le: t("2026-12-01T08:00:00.123Z"),
+        };
+        assert_eq!(aller_retour::<_, CompteV1>(&compte), compte);
+
+        let structure = Structure {
+            id: StructureId(Uuid::from_u128(3)),
+            nom: "Centre".to_owned(),
+            type_structure: TypeStructure::CentreDeSante,
+            adresse: "2 rue Basse".to_owned(),
+            code_postal: "97400".to_owned(),
+            ville: "Saint-Denis".to_owned(),
+            telephone: Telephone::parse("+262 262 00 00 00").unwrap(),
+            fuseau: Fuseau::parse("Indian/Reunion").unwrap(),
+        };
+        assert_eq!(aller_retour::<_, StructureV1>(&structure), structure);
+
+        let personnel = Personnel {
+            id: PersonnelId(Uuid::from_u128(11)),
+            nom: "Blanc".to_owned(),
+            prenom: "Léa".to_owned(),
+            email: Email::parse("lea@exemple.fr").unwrap(),
+            structure_id: structure.id,
+            praticiens: vec![PraticienId(Uuid::from_u128(1))],
+        };
+        assert_eq!(aller_retour::<_, PersonnelV1>(&personnel), personnel);
+
+        let debut = t("2026-12-07T08:00:00Z");
+        let rdv = Rdv {
+            id: RdvId(Uuid::from_u128(12)),
+            praticien_id: PraticienId(Uuid::from_u128(1)),
+            patient_id: patient.id,
+            specialite: Specialite::MEDECINE_GENERALE,
+            type_consultation: TypeConsultation::Teleconsultation,
+            motif: Some("suivi".to_owned()),
+            creneau: Creneau::new(debut, debut + Duration::minutes(30)).unwrap(),
+            structure_id: structure.id,
+            statut: Statut::Transmis,
+            origine: Origine::HorsPlateforme,
+            historique: vec![Evenement {
+                statut: Statut::Prevu,
+                action: "reserve".to_owned(),
+                par: compte.id,
+                le: t("2026-12-01T08:00:00Z"),
+            }],
+            paiement: Some(Paiement {
+                montant_centimes: 2650,
+                mode: ModePaiement::TiersPayant,
+                le: debut,
+            }),
+            transmission: Some(Transmission {
+                le: debut + Duration::days(1),
+                organisme: None,
+            }),
+        };
+        assert_eq!(aller_retour::<_, RdvV1>(&rdv), rdv);
+    }
+
+    #[test]
+    fn a_stored_value_the_domain_refuses_is_an_internal_error() {
+        let mut record = StructureV1::from(&Structure {
+            id: StructureId(Uuid::from_u128(3)),
+            nom: "Centre".to_owned(),
+            type_structure: TypeStructure::Cabinet,
+            adresse: String::new(),
+            code_postal: String::new(),
+            ville: String::new(),
+            telephone: Telephone::parse("01 23 45 67 89").unwrap(),
+            fuseau: Fuseau::PARIS,
+        });
+        record.fuseau = "Mars/Olympus".to_owned();
+        assert!(matches!(Structure::try_from(record), Err(StoreError::Interne(_))));
+        assert!(matches!(instant(i64::MAX), Err(StoreError::Interne(_))));
+    }
+}

@@ -1,0 +1,986 @@
+//! [`RedbStore`]: the [`Stockage`] trait over one embedded redb file, `toubeelib.redb`.
+//!
+//! Each method is one transaction. Writes that depend on a rule (booking, move, cancellation, statut,
+//! refresh rotation) read the state, ask the domain and write in the same write transaction; redb
+//! runs write transactions one at a time, so two bookings of one créneau serialise and exactly one
+//! wins. A refusal returns before the commit: the transaction is dropped, which aborts it, and
+//! nothing is written. Commits use redb's default durability (`Immediate`: on disk when `commit`
+//! returns).
+//!
+//! Error policy: redb and postcard failures become [`StoreError::Interne`] (logged, a bare 500); the
+//! domain's refusals pass through as their own variants.
+
+mod lecture;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::{DateTime, Duration, Utc};
+use domain::annulation::{Auteur, decider_annulation};
+use domain::disponibilite::Agenda;
+use domain::identifiants::Email;
+use domain::ids::{PatientId, PersonnelId, PraticienId, RdvId, StructureId};
+use domain::reservation::{RdvActuel, Reservation, valider_deplacement, valider_reservation};
+use domain::statut::{Statut, transition};
+use domain::temps::Creneau;
+use redb::{
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, Table,
+    WriteTransaction,
+};
+use uuid::Uuid;
+
+pub use lecture::replier;
+use lecture::{lire, lire_reference};
+
+use super::records::{
+    CompteV1, EvenementV1, FamilleV1, IdempotenceRdvV1, IndisponibiliteV1, JetonV1, PaiementV1, PatientV1,
+    PersonnelV1, PraticienV1, RdvV1, Record, ReponseV1, StatutV1, StructureV1, TransmissionV1, instant,
+    millis,
+};
+use super::tables::*;
+use super::{
+    ChangementStatut, CleIdempotence, FiltrePraticiens, JetonRafraichissement, NouvelleReservation,
+    PAGE_ITEMS_MAX, Page, Periode, ReponseMemorisee, Reserve, Rotation, Stockage, StoreError,
+};
+use crate::modele::{Compte, CompteId, Patient, Personnel, Praticien, Rdv, Structure};
+
+/// The file the store keeps in the data directory.
+pub const FICHIER: &str = "toubeelib.redb";
+
+/// How long an Idempotency-Key is remembered.
+pub const IDEMPOTENCE_HEURES: i64 = 24;
+
+/// The store: one redb database.
+pub struct RedbStore {
+    db: Database,
+}
+
+impl fmt::Debug for RedbStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedbStore").finish_non_exhaustive()
+    }
+}
+
+macro_rules! interne {
+    ($($erreur:ty),+) => {$(
+        impl From<$erreur> for StoreError {
+            fn from(e: $erreur) -> Self {
+                StoreError::Interne(format!("redb : {e}"))
+            }
+        }
+    )+};
+}
+
+interne!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+impl RedbStore {
+    /// Opens (or creates) `toubeelib.redb` in the data directory `dossier`, creates every table in a
+    /// first write transaction and checks the schema version.
+    pub fn open(dossier: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dossier)
+            .map_err(|e| StoreError::Interne(format!("dossier de données {} : {e}", dossier.display())))?;
+        let db = Database::create(dossier.join(FICHIER))?;
+        let txn = db.begin_write()?;
+        {
+            let mut meta = txn.open_table(META)?;
+            let version = meta.get(CLE_VERSION_SCHEMA)?.map(|v| v.value());
+            match version {
+                None => {
+                    meta.insert(CLE_VERSION_SCHEMA, VERSION_SCHEMA)?;
+                }
+                Some(v) if v == VERSION_SCHEMA => {}
+                Some(v) => {
+                    return Err(StoreError::Interne(format!(
+                        "schéma de données version {v}, ce programme lit la version {VERSION_SCHEMA}"
+                    )));
+                }
+            }
+            creer_tables(&txn)?;
+        }
+        txn.commit()?;
+        Ok(Self { db })
+    }
+
+    /// One write transaction: `f` then commit. An `Err` from `f` drops the transaction, which aborts it.
+    fn ecrire<R>(&self, f: impl FnOnce(&WriteTransaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let txn = self.db.begin_write()?;
+        let resultat = f(&txn)?;
+        txn.commit()?;
+        Ok(resultat)
+    }
+
+    /// One read transaction (a snapshot).
+    fn lire<R>(&self, f: impl FnOnce(&ReadTransaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let txn = self.db.begin_read()?;
+        f(&txn)
+    }
+
+    /// Adds a period off (no trait method yet: the indisponibilités API comes later).
+    pub fn ajouter_indisponibilite(
+        &self,
+        id: Uuid,
+        praticien: PraticienId,
+        creneau: Creneau,
+        motif: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let praticiens = txn.open_table(PRATICIENS)?;
+            if praticiens.get(praticien.0.as_u128())?.is_none() {
+                return Err(StoreError::Introuvable("praticien"));
+            }
+            let mut table = txn.open_table(INDISPONIBILITES)?;
+            let mut index = txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?;
+            if table.get(id.as_u128())?.is_some() {
+                return Err(StoreError::Conflit("id_deja_utilise"));
+            }
+            let record = IndisponibiliteV1 {
+                praticien: praticien.0.as_u128(),
+                debut: millis(creneau.debut()),
+                fin: millis(creneau.fin()),
+                motif: motif.map(str::to_owned),
+            };
+            table.insert(id.as_u128(), Record::encoder(&record)?)?;
+            index.insert((record.praticien, record.fin, id.as_u128()), record.debut)?;
+            Ok(())
+        })
+    }
+
+    /// Adds a patient to a praticien's patientèle (no trait method yet: the patientèle API comes later).
+    pub fn ajouter_a_la_patientele(
+        &self,
+        praticien: PraticienId,
+        patient: PatientId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let (pr, pa) = (praticien.0.as_u128(), patient.0.as_u128());
+            if txn.open_table(PRATICIENS)?.get(pr)?.is_none() {
+                return Err(StoreError::Introuvable("praticien"));
+            }
+            if txn.open_table(PATIENTS)?.get(pa)?.is_none() {
+                return Err(StoreError::Introuvable("patient"));
+            }
+            let mut patientele = txn.open_table(PATIENTELE)?;
+            if patientele.get((pr, pa))?.is_none() {
+                patientele.insert((pr, pa), millis(now))?;
+                txn.open_table(PATIENTELE_PAR_PATIENT)?.insert((pa, pr), ())?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Opens every table once, so that a fresh file holds them all and read transactions never meet a
+/// missing one.
+fn creer_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(COMPTES)?;
+    txn.open_table(COMPTES_PAR_EMAIL)?;
+    txn.open_table(JETONS)?;
+    txn.open_table(FAMILLES)?;
+    txn.open_table(FAMILLES_PAR_COMPTE)?;
+    txn.open_table(STRUCTURES)?;
+    txn.open_table(PRATICIENS)?;
+    txn.open_table(PRATICIENS_PAR_RPPS)?;
+    txn.open_table(PERSONNELS)?;
+    txn.open_table(PATIENTS)?;
+    txn.open_table(PATIENTELE)?;
+    txn.open_table(PATIENTELE_PAR_PATIENT)?;
+    txn.open_table(INDISPONIBILITES)?;
+    txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?;
+    txn.open_table(RDVS)?;
+    txn.open_table(RDVS_PAR_PRATICIEN)?;
+    txn.open_table(RDVS_PAR_PATIENT)?;
+    txn.open_table(PRATICIENS_DU_PATIENT)?;
+    txn.open_table(IDEMPOTENCE_RDVS)?;
+    txn.open_table(REPONSES)?;
+    Ok(())
+}
+
+/// The tables a rdv write touches, open in one write transaction.
+struct TablesRdv<'t> {
+    rdvs: Table<'t, u128, Record<RdvV1>>,
+    par_praticien: Table<'t, (u128, i64, u128), ()>,
+    par_patient: Table<'t, (u128, i64, u128), ()>,
+    praticiens_du_patient: Table<'t, (u128, u128), ()>,
+}
+
+impl<'t> TablesRdv<'t> {
+    fn ouvrir(txn: &'t WriteTransaction) -> Result<Self, StoreError> {
+        Ok(Self {
+            rdvs: txn.open_table(RDVS)?,
+            par_praticien: txn.open_table(RDVS_PAR_PRATICIEN)?,
+            par_patient: txn.open_table(RDVS_PAR_PATIENT)?,
+            praticiens_du_patient: txn.open_table(PRATICIENS_DU_PATIENT)?,
+        })
+    }
+
+    /// Writes `rdv` and its index entries, replacing those of `ancien` (its previous version) if any.
+    fn ecrire(&mut self, rdv: &RdvV1, ancien: Option<&RdvV1>) -> Result<(), StoreError> {
+        if let Some(a) = ancien {
+            self.par_praticien.remove((a.praticien, a.debut, a.id))?;
+            self.par_patient.remove((a.patient, a.debut, a.id))?;
+        }
+        self.rdvs.insert(rdv.id, Record::encoder(rdv)?)?;
+        self.par_praticien
+            .insert((rdv.praticien, rdv.debut, rdv.id), ())?;
+        self.par_patient.insert((rdv.patient, rdv.debut, rdv.id), ())?;
+        self.praticiens_du_patient
+            .insert((rdv.patient, rdv.praticien), ())?;
+        Ok(())
+    }
+
+    /// The praticien's agenda and the patient's situation around `debut`, as a booking or a move of
+    /// `patient` with `praticien` needs them.
+    fn etat(
+        &self,
+        txn: &WriteTransaction,
+        praticien: &Praticien,
+        patient: u128,
+        debut: DateTime<Utc>,
+    ) -> Result<(Agenda, domain::reservation::SituationPatient), StoreError> {
+        let fenetre = lecture::fenetre_autour(debut)?;
+        let pr = praticien.id.0.as_u128();
+        let lieux = lecture::lieux(praticien, &txn.open_table(STRUCTURES)?)?;
+        let indisponibilites =
+            lecture::indisponibilites(&txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?, pr, fenetre)?;
+        let du_praticien = lecture::rdvs_fenetre(&self.par_praticien, &self.rdvs, pr, fenetre)?;
+        let agenda = lecture::agenda(
+            praticien,
+            lieux,
+            indisponibilites,
+            lecture::occupes(&du_praticien, fenetre)?,
+        );
+        let connu = txn.open_table(PATIENTELE)?.get((pr, patient))?.is_some()
+            || self.praticiens_du_patient.get((patient, pr))?.is_some();
+        let du_patient = lecture::rdvs_fenetre(&self.par_patient, &self.rdvs, patient, fenetre)?;
+        let situation = lecture::situation(connu, &du_patient, fenetre)?;
+        Ok((agenda, situation))
+    }
+}
+
+fn praticien_de(
+    praticiens: &impl ReadableTable<u128, Record<PraticienV1>>,
+    id: u128,
+) -> Result<Praticien, StoreError> {
+    let record = lire(praticiens, id)?.ok_or(StoreError::Introuvable("praticien"))?;
+    Praticien::try_from(record)
+}
+
+fn evenement(statut: Statut, action: &str, par: CompteId, le: DateTime<Utc>) -> EvenementV1 {
+    EvenementV1 {
+        statut: statut.into(),
+        action: action.to_owned(),
+        par: par.0.as_u128(),
+        le: millis(le),
+    }
+}
+
+/// Whether something remembered at `le` (ms) has expired at `now`.
+fn expire(le: i64, now: DateTime<Utc>) -> bool {
+    millis(now) >= le.saturating_add(Duration::hours(IDEMPOTENCE_HEURES).num_milliseconds())
+}
+
+/// Creates an account, refusing a taken email.
+fn creer_compte(txn: &WriteTransaction, compte: &Compte) -> Result<(), StoreError> {
+    let mut par_email = txn.open_table(COMPTES_PAR_EMAIL)?;
+    if par_email.get(compte.email.as_str())?.is_some() {
+        return Err(StoreError::Conflit("email_deja_utilise"));
+    }
+    let mut comptes = txn.open_table(COMPTES)?;
+    let id = compte.id.0.as_u128();
+    if comptes.get(id)?.is_some() {
+        return Err(StoreError::Conflit("id_deja_utilise"));
+    }
+    comptes.insert(id, Record::encoder(&CompteV1::from(compte))?)?;
+    par_email.insert(compte.email.as_str(), id)?;
+    Ok(())
+}
+
+/// Refuses a praticien whose structures are not all known.
+fn verifier_structures(txn: &WriteTransaction, praticien: &Praticien) -> Result<(), StoreError> {
+    let structures = txn.open_table(STRUCTURES)?;
+    for s in &praticien.structures {
+        if structures.get(s.0.as_u128())?.is_none() {
+            return Err(StoreError::Introuvable("structure"));
+        }
+    }
+    Ok(())
+}
+
+/// The praticiens of a (patient, praticien) → () index, for one patient (each once: they are keys).
+fn praticiens_lies(
+    index: &impl ReadableTable<(u128, u128), ()>,
+    patient: u128,
+) -> Result<Vec<PraticienId>, StoreError> {
+    index
+        .range((patient, 0u128)..=(patient, u128::MAX))?
+        .map(|e| Ok(PraticienId(Uuid::from_u128(e?.0.value().1))))
+        .collect()
+}
+
+/// `limit` within 1..=[`PAGE_ITEMS_MAX`].
+fn borner(limit: usize) -> usize {
+    limit.clamp(1, PAGE_ITEMS_MAX)
+}
+
+impl Stockage for RedbStore {
+    fn pret(&self) -> Result<(), StoreError> {
+        self.lire(|txn| {
+            txn.open_table(META)?;
+            Ok(())
+        })
+    }
+
+    fn est_vide(&self) -> Result<bool, StoreError> {
+        self.lire(|txn| Ok(txn.open_table(COMPTES)?.is_empty()? && txn.open_table(STRUCTURES)?.is_empty()?))
+    }
+
+    // --- accounts
+
+    fn creer_patient(&self, compte: &Compte, patient: &Patient) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            creer_compte(txn, compte)?;
+            let mut patients = txn.open_table(PATIENTS)?;
+            let id = patient.id.0.as_u128();
+            if patients.get(id)?.is_some() {
+                return Err(StoreError::Conflit("id_deja_utilise"));
+            }
+            patients.insert(id, Record::encoder(&PatientV1::from(patient))?)?;
+            Ok(())
+        })
+    }
+
+    fn creer_praticien(&self, compte: &Compte, praticien: &Praticien) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            creer_compte(txn, compte)?;
+            verifier_structures(txn, praticien)?;
+            let mut par_rpps = txn.open_table(PRATICIENS_PAR_RPPS)?;
+            if par_rpps.get(praticien.rpps.as_str())?.is_some() {
+                return Err(StoreError::Conflit("rpps_deja_utilise"));
+            }
+            let mut praticiens = txn.open_table(PRATICIENS)?;
+            let id = praticien.id.0.as_u128();
+            if praticiens.get(id)?.is_some() {
+                return Err(StoreError::Conflit("id_deja_utilise"));
+            }
+            praticiens.insert(id, Record::encoder(&PraticienV1::from(praticien))?)?;
+            par_rpps.insert(praticien.rpps.as_str(), id)?;
+            Ok(())
+        })
+    }
+
+    fn creer_personnel(&self, compte: &Compte, personnel: &Personnel) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            creer_compte(txn, compte)?;
+            let mut personnels = txn.open_table(PERSONNELS)?;
+            let id = personnel.id.0.as_u128();
+            if personnels.get(id)?.is_some() {
+                return Err(StoreError::Conflit("id_deja_utilise"));
+            }
+            personnels.insert(id, Record::encoder(&PersonnelV1::from(personnel))?)?;
+            Ok(())
+        })
+    }
+
+    fn creer_admin(&self, compte: &Compte) -> Result<(), StoreError> {
+        self.ecrire(|txn| creer_compte(txn, compte))
+    }
+
+    fn compte_par_email(&self, email: &Email) -> Result<Option<Compte>, StoreError> {
+        self.lire(|txn| {
+            let Some(id) = txn
+                .open_table(COMPTES_PAR_EMAIL)?
+                .get(email.as_str())?
+                .map(|v| v.value())
+            else {
+                return Ok(None);
+            };
+            Compte::try_from(lire_reference(&txn.open_table(COMPTES)?, id)?).map(Some)
+        })
+    }
+
+    fn compte(&self, id: CompteId) -> Result<Option<Compte>, StoreError> {
+        self.lire(|txn| {
+            lire(&txn.open_table(COMPTES)?, id.0.as_u128())?
+                .map(Compte::try_from)
+                .transpose()
+        })
+    }
+
+    fn changer_mot_de_passe(&self, id: CompteId, hash: &str, sauf: Option<Uuid>) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let cid = id.0.as_u128();
+            let mut comptes = txn.open_table(COMPTES)?;
+            let mut compte = lire(&comptes, cid)?.ok_or(StoreError::Introuvable("compte"))?;
+            compte.mot_de_passe_hash = hash.to_owned();
+            comptes.insert(cid, Record::encoder(&compte)?)?;
+            let sauf = sauf.map(|f| f.as_u128());
+            let familles_du_compte: Vec<u128> = txn
+                .open_table(FAMILLES_PAR_COMPTE)?
+                .range((cid, 0u128)..=(cid, u128::MAX))?
+                .map(|e| e.map(|(k, _)| k.value().1))
+                .collect::<Result<_, _>>()?;
+            let mut familles = txn.open_table(FAMILLES)?;
+            for f in familles_du_compte.into_iter().filter(|f| Some(*f) != sauf) {
+                let mut famille = lire_reference(&familles, f)?;
+                if !famille.revoquee {
+                    famille.revoquee = true;
+                    familles.insert(f, Record::encoder(&famille)?)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    // --- refresh tokens
+
+    fn enregistrer_jeton(&self, jeton: &JetonRafraichissement) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let compte = jeton.compte.0.as_u128();
+            let famille = jeton.famille.as_u128();
+            let mut familles = txn.open_table(FAMILLES)?;
+            match lire(&familles, famille)? {
+                Some(f) if f.compte != compte => {
+                    return Err(StoreError::Interne(
+                        "famille de jetons d'un autre compte".to_owned(),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    familles.insert(
+                        famille,
+                        Record::encoder(&FamilleV1 {
+                            compte,
+                            revoquee: false,
+                        })?,
+                    )?;
+                    txn.open_table(FAMILLES_PAR_COMPTE)?
+                        .insert((compte, famille), ())?;
+                }
+            }
+            let record = JetonV1 {
+                compte,
+                famille,
+                expire_le: millis(jeton.expire_le),
+                utilise: false,
+            };
+            txn.open_table(JETONS)?
+                .insert(jeton.empreinte, Record::encoder(&record)?)?;
+            Ok(())
+        })
+    }
+
+    fn tourner_jeton(
+        &self,
+        presente: [u8; 32],
+        nouveau: [u8; 32],
+        expire_le: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Rotation, StoreError> {
+        self.ecrire(|txn| {
+            let mut jetons = txn.open_table(JETONS)?;
+            let mut familles = txn.open_table(FAMILLES)?;
+            let Some(mut jeton) = lire(&jetons, presente)? else {
+                return Ok(Rotation::Invalide);
+            };
+            let mut famille = lire_reference(&familles, jeton.famille)?;
+            if famille.revoquee {
+                return Ok(Rotation::Invalide);
+            }
+            if jeton.utilise {
+                // A used token presented again: a copy is in other hands. The whole family goes.
+                famille.revoquee = true;
+                familles.insert(jeton.famille, Record::encoder(&famille)?)?;
+                return Ok(Rotation::Reutilisee);
+            }
+            if jeton.expire_le <= millis(now) {
+                return Ok(Rotation::Invalide);
+            }
+            jeton.utilise = true;
+            jetons.insert(presente, Record::encoder(&jeton)?)?;
+            let suivant = JetonV1 {
+                compte: jeton.compte,
+                famille: jeton.famille,
+                expire_le: millis(expire_le),
+                utilise: false,
+            };
+            jetons.insert(nouveau, Record::encoder(&suivant)?)?;
+            Ok(Rotation::Tournee {
+                compte: CompteId(Uuid::from_u128(jeton.compte)),
+            })
+        })
+    }
+
+    fn revoquer_famille(&self, jeton: [u8; 32]) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let Some(jeton) = lire(&txn.open_table(JETONS)?, jeton)? else {
+                return Ok(());
+            };
+            let mut familles = txn.open_table(FAMILLES)?;
+            let mut famille = lire_reference(&familles, jeton.famille)?;
+            famille.revoquee = true;
+            familles.insert(jeton.famille, Record::encoder(&famille)?)?;
+            Ok(())
+        })
+    }
+
+    fn famille(&self, jeton: [u8; 32]) -> Result<Option<Uuid>, StoreError> {
+        self.lire(|txn| {
+            let Some(jeton) = lire(&txn.open_table(JETONS)?, jeton)? else {
+                return Ok(None);
+            };
+            let famille = lire_reference(&txn.open_table(FAMILLES)?, jeton.famille)?;
+            Ok((!famille.revoquee).then(|| Uuid::from_u128(jeton.famille)))
+        })
+    }
+
+    // --- directory
+
+    fn creer_structure(&self, structure: &Structure) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let mut structures = txn.open_table(STRUCTURES)?;
+            let id = structure.id.0.as_u128();
+            if structures.get(id)?.is_some() {
+                return Err(StoreError::Conflit("id_deja_utilise"));
+            }
+            structures.insert(id, Record::encoder(&StructureV1::from(structure))?)?;
+            Ok(())
+        })
+    }
+
+    fn structure(&self, id: StructureId) -> Result<Option<Structure>, StoreError> {
+        self.lire(|txn| {
+            lire(&txn.open_table(STRUCTURES)?, id.0.as_u128())?
+                .map(Structure::try_from)
+                .transpose()
+        })
+    }
+
+    fn structures(&self, ville: Option<&str>, limit: usize) -> Result<Vec<Structure>, StoreError> {
+        let ville = ville.map(replier);
+        self.lire(|txn| {
+            // A full scan: structures are few (a search index comes with the directory search).
+            let mut trouvees = Vec::new();
+            for entree in txn.open_table(STRUCTURES)?.iter()? {
+                let (_, v) = entree?;
+                let s = Structure::try_from(v.value().decoder()?)?;
+                if ville.as_ref().is_none_or(|v| *v == replier(&s.ville)) {
+                    trouvees.push((replier(&s.nom), s.id, s));
+                }
+            }
+            trouvees.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+            Ok(trouvees.into_iter().take(borner(limit)).map(|t| t.2).collect())
+        })
+    }
+
+    fn praticien(&self, id: PraticienId) -> Result<Option<Praticien>, StoreError> {
+        self.lire(|txn| {
+            lire(&txn.open_table(PRATICIENS)?, id.0.as_u128())?
+                .map(Praticien::try_from)
+                .transpose()
+        })
+    }
+
+    fn praticiens(
+        &self,
+        filtre: &FiltrePraticiens,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Praticien>, StoreError> {
+        type Position = (String, String, u128);
+        let apres: Option<Position> = cursor.map(lecture::position).transpose()?;
+        let limit = borner(limit);
+        let ville = filtre.ville.as_deref().map(replier);
+        self.lire(|txn| {
+            // Structures in the ville asked for, read once.
+            let dans_la_ville: Option<Vec<StructureId>> = match &ville {
+                None => None,
+                Some(v) => {
+                    let mut ids = Vec::new();
+                    for entree in txn.open_table(STRUCTURES)?.iter()? {
+                        let (_, s) = entree?;
+                        let s = s.value().decoder()?;
+                        if replier(&s.ville) == *v {
+                            ids.push(StructureId(Uuid::from_u128(s.id)));
+                        }
+                    }
+                    Some(ids)
+                }
+            };
+            // A full scan, bounded by the page: only `limit + 1` matches are kept sorted at a time.
+            let mut page: std::collections::BTreeMap<Position, Praticien> = std::collections::BTreeMap::new();
+            for entree in txn.open_table(PRATICIENS)?.iter()? {
+                let (_, v) = entree?;
+                let p = Praticien::try_from(v.value().decoder()?)?;
+                let garde = filtre.specialite.is_none_or(|s| p.specialites.contains(&s))
+                    && filtre.structure.is_none_or(|s| p.structures.contains(&s))
+                    && dans_la_ville
+                        .as_ref()
+                        .is_none_or(|ids| p.structures.iter().any(|s| ids.contains(s)))
+                    && filtre
+                        .type_consultation
+                        .is_none_or(|t| lecture::propose_type(&p, t));
+                if !garde {
+                    continue;
+                }
+                let cle: Position = (replier(&p.nom), replier(&p.prenom), p.id.0.as_u128());
+                if apres.as_ref().is_some_and(|a| cle <= *a) {
+                    continue;
+                }
+                page.insert(cle, p);
+                if page.len() > limit + 1 {
+                    page.pop_last();
+                }
+            }
+            let mut items: Vec<(Position, Praticien)> = page.into_iter().collect();
+            let next_cursor = if items.len() > limit {
+                items.truncate(limit);
+                items.last().map(|(cle, _)| lecture::curseur(cle)).transpose()?
+            } else {
+                None
+            };
+            Ok(Page {
+                items: items.into_iter().map(|(_, p)| p).collect(),
+                next_cursor,
+            })
+        })
+    }
+
+    fn modifier_praticien(&self, praticien: &Praticien) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let id = praticien.id.0.as_u128();
+            let mut praticiens = txn.open_table(PRATICIENS)?;
+            let ancien = lire(&praticiens, id)?.ok_or(StoreError::Introuvable("praticien"))?;
+            verifier_structures(txn, praticien)?;
+            if ancien.rpps != praticien.rpps.as_str() {
+                let mut par_rpps = txn.open_table(PRATICIENS_PAR_RPPS)?;
+                if par_rpps.get(praticien.rpps.as_str())?.is_some() {
+                    return Err(StoreError::Conflit("rpps_deja_utilise"));
+                }
+                par_rpps.remove(ancien.rpps.as_str())?;
+                par_rpps.insert(praticien.rpps.as_str(), id)?;
+            }
+            praticiens.insert(id, Record::encoder(&PraticienV1::from(praticien))?)?;
+            Ok(())
+        })
+    }
+
+    fn personnel(&self, id: PersonnelId) -> Result<Option<Personnel>, StoreError> {
+        self.lire(|txn| {
+            lire(&txn.open_table(PERSONNELS)?, id.0.as_u128())?
+                .map(Personnel::try_from)
+                .transpose()
+        })
+    }
+
+    fn patient(&self, id: PatientId) -> Result<Option<Patient>, StoreError> {
+        self.lire(|txn| {
+            lire(&txn.open_table(PATIENTS)?, id.0.as_u128())?
+                .map(Patient::try_from)
+                .transpose()
+        })
+    }
+
+    fn liens(&self, patient: PatientId) -> Result<(Vec<PraticienId>, Vec<PraticienId>), StoreError> {
+        let pa = patient.0.as_u128();
+        self.lire(|txn| {
+            let patientele = praticiens_lies(&txn.open_table(PATIENTELE_PAR_PATIENT)?, pa)?;
+            let avec_rdv = praticiens_lies(&txn.open_table(PRATICIENS_DU_PATIENT)?, pa)?;
+            Ok((patientele, avec_rdv))
+        })
+    }
+
+    // --- availability and rdvs
+
+    fn agenda(&self, praticien: PraticienId, fenetre: Creneau) -> Result<(Praticien, Agenda), StoreError> {
+        self.lire(|txn| {
+            let pr = praticien.0.as_u128();
+            let praticien = praticien_de(&txn.open_table(PRATICIENS)?, pr)?;
+            let lieux = lecture::lieux(&praticien, &txn.open_table(STRUCTURES)?)?;
+            let indisponibilites =
+                lecture::indisponibilites(&txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?, pr, fenetre)?;
+            let rdvs = lecture::rdvs_fenetre(
+                &txn.open_table(RDVS_PAR_PRATICIEN)?,
+                &txn.open_table(RDVS)?,
+                pr,
+                fenetre,
+            )?;
+            let occupes = lecture::occupes(&rdvs, fenetre)?;
+            let agenda = lecture::agenda(&praticien, lieux, indisponibilites, occupes);
+            Ok((praticien, agenda))
+        })
+    }
+
+    fn reserver(&self, demande: &NouvelleReservation, now: DateTime<Utc>) -> Result<Reserve, StoreError> {
+        self.ecrire(|txn| {
+            let mut t = TablesRdv::ouvrir(txn)?;
+            let mut idempotence = txn.open_table(IDEMPOTENCE_RDVS)?;
+            if let Some(CleIdempotence {
+                compte,
+                cle,
+                empreinte,
+            }) = &demande.idempotence
+            {
+                let deja = lire(&idempotence, (compte.0.as_u128(), cle.as_str()))?;
+                if let Some(deja) = deja.filter(|d| !expire(d.le, now)) {
+                    if deja.empreinte != *empreinte {
+                        return Err(StoreError::IdempotenceReutilisee);
+                    }
+                    let rdv = lire_reference(&t.rdvs, deja.rdv)?;
+                    return Ok(Reserve::Rejoue(Rdv::try_from(rdv)?));
+                }
+            }
+            let praticien = praticien_de(&txn.open_table(PRATICIENS)?, demande.praticien_id.0.as_u128())?;
+            let patient = demande.patient_id.0.as_u128();
+            if txn.open_table(PATIENTS)?.get(patient)?.is_none() {
+                return Err(StoreError::Introuvable("patient"));
+            }
+            let (agenda, situation) = t.etat(txn, &praticien, patient, demande.reservation.debut)?;
+            let libre = valider_reservation(&agenda, &demande.reservation, &situation, now)?;
+            let id = demande.rdv_id.0.as_u128();
+            if t.rdvs.get(id)?.is_some() {
+                return Err(StoreError::Conflit("id_deja_utilise"));
+            }
+            let rdv = RdvV1 {
+                id,
+                praticien: praticien.id.0.as_u128(),
+                patient,
+                specialite: libre.specialite.code().to_owned(),
+                type_consultation: libre.type_consultation.into(),
+                motif: demande.reservation.motif.clone(),
+                debut: millis(libre.debut),
+                fin: millis(libre.fin),
+                structure: libre.structure_id.0.as_u128(),
+                statut: StatutV1::Prevu,
+                origine: demande.reservation.origine.into(),
+                historique: vec![evenement(Statut::Prevu, "reserve", demande.par, now)],
+                paiement: None,
+                transmission: None,
+            };
+            t.ecrire(&rdv, None)?;
+            if let Some(cle) = &demande.idempotence {
+                let souvenir = IdempotenceRdvV1 {
+                    empreinte: cle.empreinte,
+                    rdv: id,
+                    le: millis(now),
+                };
+                idempotence.insert(
+                    (cle.compte.0.as_u128(), cle.cle.as_str()),
+                    Record::encoder(&souvenir)?,
+                )?;
+            }
+            Ok(Reserve::Nouveau(Rdv::try_from(rdv)?))
+        })
+    }
+
+    fn deplacer(
+        &self,
+        rdv: RdvId,
+        demande: &Reservation,
+        auteur: Auteur,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<Rdv, StoreError> {
+        self.ecrire(|txn| {
+            let mut t = TablesRdv::ouvrir(txn)?;
+            let ancien = lire(&t.rdvs, rdv.0.as_u128())?.ok_or(StoreError::Introuvable("rdv"))?;
+            let praticien = praticien_de(&txn.open_table(PRATICIENS)?, ancien.praticien)?;
+            let (agenda, situation) = t.etat(txn, &praticien, ancien.patient, demande.debut)?;
+            let actuel = RdvActuel {
+                creneau: ancien.creneau()?,
+                statut: ancien.statut.into(),
+            };
+            let deplacement = valider_deplacement(&agenda, &actuel, demande, &situation, auteur, now)?;
+            let libre = deplacement.creneau;
+            let action = if deplacement.ancien == Statut::AnnuleTardivement {
+                "deplace_tardivement"
+            } else {
+                "deplace"
+            };
+            let mut nouveau = ancien.clone();
+            nouveau.specialite = libre.specialite.code().to_owned();
+            nouveau.type_consultation = libre.type_consultation.into();
+            nouveau.motif = demande.motif.clone();
+            nouveau.debut = millis(libre.debut);
+            nouveau.fin = millis(libre.fin);
+            nouveau.structure = libre.structure_id.0.as_u128();
+            nouveau
+                .historique
+                .push(evenement(Statut::Prevu, action, par, now));
+            t.ecrire(&nouveau, Some(&ancien))?;
+            Rdv::try_from(nouveau)
+        })
+    }
+
+    fn annuler(
+        &self,
+        rdv: RdvId,
+        auteur: Auteur,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<Rdv, StoreError> {
+        self.ecrire(|txn| {
+            let mut rdvs = txn.open_table(RDVS)?;
+            let id = rdv.0.as_u128();
+            let mut record = lire(&rdvs, id)?.ok_or(StoreError::Introuvable("rdv"))?;
+            let praticien = praticien_de(&txn.open_table(PRATICIENS)?, record.praticien)?;
+            let vers = decider_annulation(
+                record.statut.into(),
+                instant(record.debut)?,
+                auteur,
+                &praticien.reglages,
+                now,
+            )?;
+            record.statut = vers.into();
+            record.historique.push(evenement(vers, vers.as_str(), par, now));
+            // The index entries stay: availability skips cancelled rdvs by their statut.
+            rdvs.insert(id, Record::encoder(&record)?)?;
+            Rdv::try_from(record)
+        })
+    }
+
+    fn changer_statut(
+        &self,
+        rdv: RdvId,
+        changement: &ChangementStatut,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<Rdv, StoreError> {
+        self.ecrire(|txn| {
+            let mut rdvs = txn.open_table(RDVS)?;
+            let id = rdv.0.as_u128();
+            let mut record = lire(&rdvs, id)?.ok_or(StoreError::Introuvable("rdv"))?;
+            let vers = match changement {
+                ChangementStatut::Honore => Statut::Honore,
+                ChangementStatut::NonHonore => Statut::NonHonore,
+                ChangementStatut::Paye(_) => Statut::Paye,
+                ChangementStatut::Transmis(_) => Statut::Transmis,
+            };
+            transition(record.statut.into(), vers, instant(record.debut)?, now)?;
+            match changement {
+                ChangementStatut::Paye(p) => record.paiement = Some(PaiementV1::from(p)),
+                ChangementStatut::Transmis(t) => record.transmission = Some(TransmissionV1::from(t)),
+                ChangementStatut::Honore | ChangementStatut::NonHonore => {}
+            }
+            record.statut = vers.into();
+            record.historique.push(evenement(vers, vers.as_str(), par, now));
+            rdvs.insert(id, Record::encoder(&record)?)?;
+            Rdv::try_from(record)
+        })
+    }
+
+    fn rdv(&self, id: RdvId) -> Result<Option<Rdv>, StoreError> {
+        self.lire(|txn| {
+            lire(&txn.open_table(RDVS)?, id.0.as_u128())?
+                .map(Rdv::try_from)
+                .transpose()
+        })
+    }
+
+    fn rdvs_du_patient(
+        &self,
+        patient: PatientId,
+        periode: Periode,
+        now: DateTime<Utc>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Rdv>, StoreError> {
+        use std::ops::Bound::{Excluded, Included};
+        let apres: Option<(i64, u128)> = cursor.map(lecture::position).transpose()?;
+        let limit = borner(limit);
+        let pa = patient.0.as_u128();
+        let maintenant = millis(now);
+        self.lire(|txn| {
+            let index = txn.open_table(RDVS_PAR_PATIENT)?;
+            let rdvs = txn.open_table(RDVS)?;
+            let cles: Vec<(i64, u128)> = match periode {
+                Periode::AVenir => {
+                    let bas = match apres {
+                        Some((debut, id)) => Excluded((pa, debut, id)),
+                        None => Included((pa, maintenant, 0u128)),
+                    };
+                    index
+                        .range((bas, Included((pa, i64::MAX, u128::MAX))))?
+                        .take(limit + 1)
+                        .map(|e| e.map(|(k, _)| (k.value().1, k.value().2)))
+                        .collect::<Result<_, _>>()?
+                }
+                Periode::Passes => {
+                    let haut = match apres {
+                        Some((debut, id)) => Excluded((pa, debut, id)),
+                        None => Excluded((pa, maintenant, 0u128)),
+                    };
+                    index
+                        .range((Included((pa, i64::MIN, 0u128)), haut))?
+                        .rev()
+                        .take(limit + 1)
+                        .map(|e| e.map(|(k, _)| (k.value().1, k.value().2)))
+                        .collect::<Result<_, _>>()?
+                }
+            };
+            let suite = cles.len() > limit;
+            let cles = &cles[..cles.len().min(limit)];
+            let next_cursor = match (suite, cles.last()) {
+                (true, Some(derniere)) => Some(lecture::curseur(derniere)?),
+                _ => None,
+            };
+            let items = cles
+                .iter()
+                .map(|(_, id)| Rdv::try_from(lire_reference(&rdvs, *id)?))
+                .collect::<Result<_, _>>()?;
+            Ok(Page { items, next_cursor })
+        })
+    }
+
+    fn importer_rdv(&self, rdv: &Rdv) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let mut t = TablesRdv::ouvrir(txn)?;
+            let record = RdvV1::from(rdv);
+            let ancien = lire(&t.rdvs, record.id)?;
+            t.ecrire(&record, ancien.as_ref())
+        })
+    }
+
+    // --- idempotency of other retried writes
+
+    fn reponse_memorisee(&self, compte: CompteId, cle: &str) -> Result<Option<ReponseMemorisee>, StoreError> {
+        // The trait gives no "now" here: the server's clock decides expiry.
+        let now = Utc::now();
+        self.lire(|txn| {
+            let souvenir = lire(&txn.open_table(REPONSES)?, (compte.0.as_u128(), cle))?;
+            Ok(souvenir.filter(|s| !expire(s.le, now)).map(|s| ReponseMemorisee {
+                empreinte: s.empreinte,
+                statut: s.statut,
+                corps: s.corps,
+            }))
+        })
+    }
+
+    fn memoriser_reponse(
+        &self,
+        compte: CompteId,
+        cle: &str,
+        reponse: &ReponseMemorisee,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let record = ReponseV1 {
+                empreinte: reponse.empreinte,
+                statut: reponse.statut,
+                corps: reponse.corps.clone(),
+                le: millis(now),
+            };
+            txn.open_table(REPONSES)?
+                .insert((compte.0.as_u128(), cle), Record::encoder(&record)?)?;
+            Ok(())
+        })
+    }
+}

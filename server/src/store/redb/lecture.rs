@@ -1,0 +1,243 @@
+//! Reads shared by read and write transactions: a record by key, the state a booking rule needs over a
+//! window (agenda, patient's situation), opaque cursors, text folding.
+//!
+//! Every function takes `impl ReadableTable`, so the same code reads inside a booking's write
+//! transaction and inside a read-only one; every scan is a range over an index, bounded by a window.
+
+use std::borrow::Borrow;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Duration;
+use domain::consultation::TypeConsultation;
+use domain::disponibilite::{Agenda, Lieu, Occupations};
+use domain::reservation::SituationPatient;
+use domain::temps::{Creneau, DUREE_MAX_MINUTES};
+use redb::{Key, ReadableTable};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::ops::Bound;
+
+use crate::modele::{Praticien, Structure};
+use crate::store::StoreError;
+use crate::store::records::{Enregistrement, RdvV1, Record, StructureV1, instant, millis};
+
+/// Longest cursor accepted (ours are far shorter): a bound on what a client can make us decode.
+const CURSEUR_LONGUEUR_MAX: usize = 512;
+
+/// The record under `cle`, decoded.
+pub(super) fn lire<'k, K, T>(
+    table: &impl ReadableTable<K, Record<T>>,
+    cle: impl Borrow<K::SelfType<'k>>,
+) -> Result<Option<T>, StoreError>
+where
+    K: Key + 'static,
+    T: Enregistrement,
+{
+    table.get(cle)?.map(|v| v.value().decoder()).transpose()
+}
+
+/// A record an index or another record points to: its absence is corruption, not a 404.
+pub(super) fn lire_reference<'k, K, T>(
+    table: &impl ReadableTable<K, Record<T>>,
+    cle: impl Borrow<K::SelfType<'k>>,
+) -> Result<T, StoreError>
+where
+    K: Key + 'static,
+    T: Enregistrement,
+{
+    lire(table, cle)?.ok_or_else(|| StoreError::Interne(format!("{} référencé absent", T::NOM)))
+}
+
+/// The praticien's structures with their time zones, in the praticien's order.
+pub(super) fn lieux(
+    praticien: &Praticien,
+    structures: &impl ReadableTable<u128, Record<StructureV1>>,
+) -> Result<Vec<Lieu>, StoreError> {
+    praticien
+        .structures
+        .iter()
+        .map(|id| {
+            let structure = Structure::try_from(lire_reference(structures, id.0.as_u128())?)?;
+            Ok(Lieu {
+                structure_id: structure.id,
+                fuseau: structure.fuseau,
+            })
+        })
+        .collect()
+}
+
+/// The praticien's periods off that touch `fenetre`, from the (praticien, fin, id) index: only the
+/// periods ending after the window's start are read.
+pub(super) fn indisponibilites(
+    index: &impl ReadableTable<(u128, i64, u128), i64>,
+    praticien: u128,
+    fenetre: Creneau,
+) -> Result<Vec<Creneau>, StoreError> {
+    let bas = (praticien, millis(fenetre.debut()), u128::MAX);
+    let haut = (praticien, i64::MAX, u128::MAX);
+    let fin_fenetre = millis(fenetre.fin());
+    let mut out = Vec::new();
+    for entree in index.range((Bound::Excluded(bas), Bound::Included(haut)))? {
+        let (cle, debut) = entree?;
+        let (_, fin, _) = cle.value();
+        let debut = debut.value();
+        if debut < fin_fenetre {
+            out.push(creneau_ms(debut, fin)?);
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+fn creneau_ms(debut: i64, fin: i64) -> Result<Creneau, StoreError> {
+    Creneau::new(instant(debut)?, instant(fin)?)
+        .map_err(|e| StoreError::Interne(format!("créneau stocké invalide : {e}")))
+}
+
+/// The rdvs of `qui` (a praticien or a patient, by its index) that start in `[debut − DUREE_MAX,
+/// fin)` of the window: every rdv that can overlap it, and only those.
+pub(super) fn rdvs_fenetre(
+    index: &impl ReadableTable<(u128, i64, u128), ()>,
+    rdvs: &impl ReadableTable<u128, Record<RdvV1>>,
+    qui: u128,
+    fenetre: Creneau,
+) -> Result<Vec<RdvV1>, StoreError> {
+    let bas = millis(fenetre.debut() - Duration::minutes(i64::from(DUREE_MAX_MINUTES)));
+    let haut = millis(fenetre.fin());
+    let mut out = Vec::new();
+    for entree in index.range((qui, bas, 0u128)..(qui, haut, 0u128))? {
+        let (cle, _) = entree?;
+        let (_, _, id) = cle.value();
+        out.push(lire_reference(rdvs, id)?);
+    }
+    Ok(out)
+}
+
+/// The créneaux held (statut other than a cancellation) by these rdvs that overlap `fenetre`.
+pub(super) fn occupes(rdvs: &[RdvV1], fenetre: Creneau) -> Result<Vec<Creneau>, StoreError> {
+    let mut out = Vec::new();
+    for rdv in rdvs {
+        let statut: domain::statut::Statut = rdv.statut.into();
+        let creneau = rdv.creneau()?;
+        if statut.occupe_creneau() && creneau.chevauche(&fenetre) {
+            out.push(creneau);
+        }
+    }
+    Ok(out)
+}
+
+/// The agenda of a praticien over a window, from what was read for it. No patient data.
+pub(super) fn agenda(
+    praticien: &Praticien,
+    lieux: Vec<Lieu>,
+    indisponibilites: Vec<Creneau>,
+    occupes: Vec<Creneau>,
+) -> Agenda {
+    Agenda {
+        specialites: praticien.specialites.clone(),
+        lieux,
+        horaires: praticien.horaires.clone(),
+        durees: praticien.durees.clone(),
+        motifs: praticien.motifs.clone(),
+        reglages: praticien.reglages,
+        indisponibilites,
+        occupes: Occupations::new(occupes),
+    }
+}
+
+/// What the booking rules need of the patient over a window.
+pub(super) fn situation(
+    connu: bool,
+    rdvs: &[RdvV1],
+    fenetre: Creneau,
+) -> Result<SituationPatient, StoreError> {
+    Ok(SituationPatient {
+        connu,
+        rdvs: occupes(rdvs, fenetre)?,
+    })
+}
+
+/// The window read around a requested start: wide enough for the domain to lay that day's slots
+/// in any time zone and to see every rdv and period off that could overlap the créneau.
+pub(super) fn fenetre_autour(debut: chrono::DateTime<chrono::Utc>) -> Result<Creneau, StoreError> {
+    let marge = Duration::days(1);
+    Creneau::new(debut - marge, debut + marge).map_err(|e| StoreError::Interne(e.to_string()))
+}
+
+/// Whether the praticien offers that type: in one of its rules, or présentiel in the default week.
+pub(super) fn propose_type(praticien: &Praticien, type_consultation: TypeConsultation) -> bool {
+    let regles = praticien.horaires.regles();
+    if regles.is_empty() {
+        type_consultation == TypeConsultation::Presentiel
+    } else {
+        regles.iter().any(|r| r.types.contains(&type_consultation))
+    }
+}
+
+/// An opaque cursor: the position, postcard then base64url.
+pub(super) fn curseur<T: Serialize>(position: &T) -> Result<String, StoreError> {
+    let octets =
+        postcard::to_allocvec(position).map_err(|e| StoreError::Interne(format!("curseur : {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(octets))
+}
+
+/// The position a cursor holds; a cursor we did not make is `Introuvable("curseur")`.
+pub(super) fn position<T: DeserializeOwned>(curseur: &str) -> Result<T, StoreError> {
+    if curseur.len() > CURSEUR_LONGUEUR_MAX {
+        return Err(StoreError::Introuvable("curseur"));
+    }
+    let octets = URL_SAFE_NO_PAD
+        .decode(curseur)
+        .map_err(|_| StoreError::Introuvable("curseur"))?;
+    postcard::from_bytes(&octets).map_err(|_| StoreError::Introuvable("curseur"))
+}
+
+/// Lower case, French accents and ligatures folded to ASCII, surrounding spaces trimmed: the form in
+/// which names and villes are compared and sorted.
+pub fn replier(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.trim().chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => out.push('a'),
+            'æ' => out.push_str("ae"),
+            'ç' => out.push('c'),
+            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'ñ' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => out.push('o'),
+            'œ' => out.push_str("oe"),
+            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            '’' => out.push('\''),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replier_folds_case_and_french_accents() {
+        assert_eq!(replier("  Saint-Étienne "), "saint-etienne");
+        assert_eq!(replier("ÎLE-DE-FRANCE"), "ile-de-france");
+        assert_eq!(replier("Cœur Ça Où Ÿ Æ"), "coeur ca ou y ae");
+        assert_eq!(replier("L’Haÿ-les-Roses"), "l'hay-les-roses");
+    }
+
+    #[test]
+    fn a_foreign_cursor_is_introuvable() {
+        for mauvais in ["", "!!", "_w", &"A".repeat(CURSEUR_LONGUEUR_MAX + 1)] {
+            let r = position::<(String, String, u128)>(mauvais);
+            assert!(
+                matches!(r, Err(StoreError::Introuvable("curseur"))),
+                "{mauvais:?}"
+            );
+        }
+        let c = curseur(&(12i64, 7u128)).unwrap();
+        assert_eq!(position::<(i64, u128)>(&c).unwrap(), (12, 7));
+    }
+}

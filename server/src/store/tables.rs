@@ -1,0 +1,82 @@
+//! Every redb table, as a typed constant, with its secondary indexes beside it.
+//!
+//! Ids are `u128` ([`uuid::Uuid::as_u128`]), instants `i64` Unix milliseconds, values postcard
+//! [`Record`]s. An index maps a composite key to `()` (or to the few bytes a scan needs), so a window
+//! query is a range scan over the window only. Table names carry their version (`rdvs_v1`): a new
+//! record shape is a new table, migrated from the old one, and [`VERSION_SCHEMA`] in [`META`] says
+//! which set a file holds.
+
+use redb::TableDefinition;
+
+use super::records::{
+    CompteV1, FamilleV1, IdempotenceRdvV1, IndisponibiliteV1, JetonV1, PatientV1, PersonnelV1, PraticienV1,
+    RdvV1, Record, ReponseV1, StructureV1,
+};
+
+/// The schema this code reads and writes.
+pub const VERSION_SCHEMA: u64 = 1;
+/// Key of the schema version in [`META`].
+pub const CLE_VERSION_SCHEMA: &str = "version_schema";
+
+/// File-wide facts: the schema version.
+pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+
+/// Accounts by id.
+pub const COMPTES: TableDefinition<u128, Record<CompteV1>> = TableDefinition::new("comptes_v1");
+/// Index: lower-case email → account id (emails are unique).
+pub const COMPTES_PAR_EMAIL: TableDefinition<&str, u128> = TableDefinition::new("comptes_par_email_v1");
+
+/// Refresh tokens by the SHA-256 of the token (the token itself is never stored).
+pub const JETONS: TableDefinition<[u8; 32], Record<JetonV1>> = TableDefinition::new("jetons_v1");
+/// Refresh-token families by id (revoked or not).
+pub const FAMILLES: TableDefinition<u128, Record<FamilleV1>> = TableDefinition::new("familles_v1");
+/// Index: (account, family) → (), to revoke an account's families without a scan.
+pub const FAMILLES_PAR_COMPTE: TableDefinition<(u128, u128), ()> =
+    TableDefinition::new("familles_par_compte_v1");
+
+/// Places of practice by id.
+pub const STRUCTURES: TableDefinition<u128, Record<StructureV1>> = TableDefinition::new("structures_v1");
+
+/// Praticiens by id.
+pub const PRATICIENS: TableDefinition<u128, Record<PraticienV1>> = TableDefinition::new("praticiens_v1");
+/// Index: RPPS (11 digits) → praticien id (RPPS numbers are unique).
+pub const PRATICIENS_PAR_RPPS: TableDefinition<&str, u128> = TableDefinition::new("praticiens_par_rpps_v1");
+
+/// Personnel by id.
+pub const PERSONNELS: TableDefinition<u128, Record<PersonnelV1>> = TableDefinition::new("personnels_v1");
+
+/// Patients (partie administrative) by id.
+pub const PATIENTS: TableDefinition<u128, Record<PatientV1>> = TableDefinition::new("patients_v1");
+
+/// Patientèle: (praticien, patient) → since (ms).
+pub const PATIENTELE: TableDefinition<(u128, u128), i64> = TableDefinition::new("patientele_v1");
+/// Index: (patient, praticien) → (), the patientèle seen from the patient.
+pub const PATIENTELE_PAR_PATIENT: TableDefinition<(u128, u128), ()> =
+    TableDefinition::new("patientele_par_patient_v1");
+
+/// Periods off by id.
+pub const INDISPONIBILITES: TableDefinition<u128, Record<IndisponibiliteV1>> =
+    TableDefinition::new("indisponibilites_v1");
+/// Index: (praticien, fin ms, id) → debut ms. Keyed by the end so that the periods touching a window
+/// are the ones ending after its start: past periods are never read.
+pub const INDISPONIBILITES_PAR_PRATICIEN: TableDefinition<(u128, i64, u128), i64> =
+    TableDefinition::new("indisponibilites_par_praticien_v1");
+
+/// Rendez-vous by id.
+pub const RDVS: TableDefinition<u128, Record<RdvV1>> = TableDefinition::new("rdvs_v1");
+/// Index: (praticien, debut ms, rdv) → (), every statut.
+pub const RDVS_PAR_PRATICIEN: TableDefinition<(u128, i64, u128), ()> =
+    TableDefinition::new("rdvs_par_praticien_v1");
+/// Index: (patient, debut ms, rdv) → (), every statut.
+pub const RDVS_PAR_PATIENT: TableDefinition<(u128, i64, u128), ()> =
+    TableDefinition::new("rdvs_par_patient_v1");
+/// Index: (patient, praticien) → () once they have had a rdv (any statut): the patient's links, and
+/// "known" for the booking rules, without reading the patient's history.
+pub const PRATICIENS_DU_PATIENT: TableDefinition<(u128, u128), ()> =
+    TableDefinition::new("praticiens_du_patient_v1");
+
+/// Bookings made under an Idempotency-Key: (account, key) → request hash, rdv, when.
+pub const IDEMPOTENCE_RDVS: TableDefinition<(u128, &str), Record<IdempotenceRdvV1>> =
+    TableDefinition::new("idempotence_rdvs_v1");
+/// Other retried writes: (account, key) → request hash, remembered response, when.
+pub const REPONSES: TableDefinition<(u128, &str), Record<ReponseV1>> = TableDefinition::new("reponses_v1");

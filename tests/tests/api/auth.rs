@@ -1,0 +1,136 @@
+//! Accounts: registration, token refresh with rotation and reuse detection, sign-out, and sign-in
+//! throttling that does not reveal which emails exist.
+
+use e2e::{PATIENT_PASSWORD, TestApp, string};
+use serde_json::{Value, json};
+
+/// Failed sign-ins of one email after which even the right password is refused for a while.
+const FAILED_SIGNINS_MAX: usize = 5;
+
+/// `POST /auth/refresh` with this refresh token.
+async fn refresh(app: &TestApp, refresh_token: &str) -> e2e::Reply {
+    app.post_json("/auth/refresh", None, &json!({ "refresh_token": refresh_token }))
+        .await
+}
+
+/// Asserts a token answer: a bearer access token, a refresh token, a positive lifetime.
+#[track_caller]
+fn assert_tokens(tokens: &Value) {
+    assert_eq!(tokens["token_type"], "Bearer", "{tokens}");
+    assert!(!string(tokens, "access_token").is_empty(), "{tokens}");
+    assert!(!string(tokens, "refresh_token").is_empty(), "{tokens}");
+    assert!(tokens["expires_in"].as_u64().is_some_and(|s| s > 0), "{tokens}");
+}
+
+#[tokio::test]
+async fn registration_returns_tokens_and_me_names_the_patient() {
+    let app = TestApp::spawn().await;
+
+    let tokens = app
+        .post_json(
+            "/auth/register",
+            None,
+            &TestApp::registration("camille.martin@e2e.toubeelib.fr"),
+        )
+        .await
+        .assert_status(201);
+
+    assert_tokens(&tokens);
+    let me = app.me(&string(&tokens, "access_token")).await;
+    assert_eq!(me["email"], "camille.martin@e2e.toubeelib.fr", "{me}");
+    assert_eq!(me["role"], "patient", "{me}");
+    assert!(me["id"].is_string(), "{me}");
+    assert!(me["patient_id"].is_string(), "{me}");
+    let signin = app
+        .signin("camille.martin@e2e.toubeelib.fr", PATIENT_PASSWORD)
+        .await
+        .assert_status(200);
+    assert_tokens(&signin);
+}
+
+#[tokio::test]
+async fn reusing_a_refresh_token_revokes_its_whole_family() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+    let r1 = patient.refresh_token.clone();
+
+    let rotated = refresh(&app, &r1).await.assert_status(200);
+    assert_tokens(&rotated);
+    let r2 = string(&rotated, "refresh_token");
+    assert_ne!(r2, r1, "refresh must rotate the refresh token");
+    let me = app.me(&string(&rotated, "access_token")).await;
+    assert_eq!(me["patient_id"], patient.id.as_str(), "{me}");
+
+    // R1 again: a replay. It is refused, and so is R2, its successor in the same family.
+    refresh(&app, &r1).await.assert_problem_among(&[401], &[]);
+    refresh(&app, &r2).await.assert_problem_among(&[401], &[]);
+}
+
+#[tokio::test]
+async fn signout_revokes_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+
+    let reply = app
+        .post_json(
+            "/auth/signout",
+            patient.token(),
+            &json!({ "refresh_token": patient.refresh_token }),
+        )
+        .await;
+
+    reply.assert_status(204);
+    refresh(&app, &patient.refresh_token)
+        .await
+        .assert_problem_among(&[401], &[]);
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_email_with_429_and_retry_after() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+
+    for attempt in 1..=FAILED_SIGNINS_MAX {
+        let reply = app.signin(&patient.email, "pas-le-bon-mot-de-passe").await;
+        assert_eq!(reply.status(), 401, "wrong password #{attempt}: {}", reply.text());
+    }
+    let reply = app.signin(&patient.email, &patient.password).await;
+
+    reply.assert_problem_among(&[429], &[]);
+    let retry_after = reply
+        .header("retry-after")
+        .unwrap_or_else(|| panic!("a 429 must say when to retry (Retry-After): {}", reply.text()));
+    let secs: u64 = retry_after
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Retry-After is not a number of seconds: {retry_after:?}"));
+    assert!(secs > 0, "Retry-After: {secs}");
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_the_same_401() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+
+    let wrong_password = app.signin(&patient.email, "pas-le-bon-mot-de-passe").await;
+    let unknown_email = app
+        .signin("personne@e2e.toubeelib.fr", "pas-le-bon-mot-de-passe")
+        .await;
+
+    let wrong_password = wrong_password.assert_problem_among(&[401], &[]);
+    let unknown_email = unknown_email.assert_problem_among(&[401], &[]);
+    // A per-request field (`instance`, a request id) may differ; what describes the failure may not.
+    for field in ["type", "title", "status", "detail", "code"] {
+        assert_eq!(
+            wrong_password[field], unknown_email[field],
+            "`{field}` tells an unknown email from a wrong password:\n{wrong_password}\n{unknown_email}"
+        );
+    }
+    let keys = |problem: &Value| {
+        problem
+            .as_object()
+            .map(|fields| fields.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert_eq!(keys(&wrong_password), keys(&unknown_email));
+}
