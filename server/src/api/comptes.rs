@@ -21,6 +21,9 @@ use crate::auth::{MotDePasse, REFRESH_TTL, empreinte, nouveau_jeton};
 use crate::modele::{Canal, Compte, CompteId, Patient, Role};
 use crate::store::{JetonRafraichissement, Rotation};
 
+/// Oldest age accepted for a date of birth, in years.
+pub const AGE_ANS_MAX: u64 = 130;
+
 /// Longest name or address accepted in a form field.
 pub const CHAMP_LONGUEUR_MAX: usize = 200;
 
@@ -221,9 +224,11 @@ impl ComptesApi {
         let mdp =
             MotDePasse::nouveau(&i.password).map_err(|e| ErreurApi::new(422, e.code(), e.to_string()))?;
         let now = self.etat.maintenant();
-        if i.date_naissance > now.date_naive()
-            || i.date_naissance < NaiveDate::MIN.max(now.date_naive() - chrono::Days::new(130 * 366))
-        {
+        let plus_ancienne = now
+            .date_naive()
+            .checked_sub_days(chrono::Days::new(AGE_ANS_MAX * 366))
+            .unwrap_or(NaiveDate::MIN);
+        if i.date_naissance > now.date_naive() || i.date_naissance < plus_ancienne {
             return Err(ErreurApi::new(
                 422,
                 "date_naissance_invalide",

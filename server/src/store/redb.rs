@@ -288,18 +288,28 @@ fn expire(le: i64, now: DateTime<Utc>) -> bool {
     millis(now) >= le.saturating_add(Duration::hours(IDEMPOTENCE_HEURES).num_milliseconds())
 }
 
+/// Inserts a record under a new id. Ids are UUID v7 made by the caller: one already there is a bug or a
+/// replay, refused rather than overwritten.
+fn inserer_nouveau<T: super::records::Enregistrement>(
+    table: &mut redb::Table<'_, u128, Record<T>>,
+    id: u128,
+    valeur: &T,
+) -> Result<(), StoreError> {
+    if table.get(id)?.is_some() {
+        return Err(StoreError::Conflit("id_deja_utilise"));
+    }
+    table.insert(id, Record::encoder(valeur)?)?;
+    Ok(())
+}
+
 /// Creates an account, refusing a taken email.
 fn creer_compte(txn: &WriteTransaction, compte: &Compte) -> Result<(), StoreError> {
     let mut par_email = txn.open_table(COMPTES_PAR_EMAIL)?;
     if par_email.get(compte.email.as_str())?.is_some() {
         return Err(StoreError::Conflit("email_deja_utilise"));
     }
-    let mut comptes = txn.open_table(COMPTES)?;
     let id = compte.id.0.as_u128();
-    if comptes.get(id)?.is_some() {
-        return Err(StoreError::Conflit("id_deja_utilise"));
-    }
-    comptes.insert(id, Record::encoder(&CompteV1::from(compte))?)?;
+    inserer_nouveau(&mut txn.open_table(COMPTES)?, id, &CompteV1::from(compte))?;
     par_email.insert(compte.email.as_str(), id)?;
     Ok(())
 }
@@ -348,12 +358,11 @@ impl Stockage for RedbStore {
     fn creer_patient(&self, compte: &Compte, patient: &Patient) -> Result<(), StoreError> {
         self.ecrire(|txn| {
             creer_compte(txn, compte)?;
-            let mut patients = txn.open_table(PATIENTS)?;
-            let id = patient.id.0.as_u128();
-            if patients.get(id)?.is_some() {
-                return Err(StoreError::Conflit("id_deja_utilise"));
-            }
-            patients.insert(id, Record::encoder(&PatientV1::from(patient))?)?;
+            inserer_nouveau(
+                &mut txn.open_table(PATIENTS)?,
+                patient.id.0.as_u128(),
+                &PatientV1::from(patient),
+            )?;
             Ok(())
         })
     }
@@ -366,12 +375,12 @@ impl Stockage for RedbStore {
             if par_rpps.get(praticien.rpps.as_str())?.is_some() {
                 return Err(StoreError::Conflit("rpps_deja_utilise"));
             }
-            let mut praticiens = txn.open_table(PRATICIENS)?;
             let id = praticien.id.0.as_u128();
-            if praticiens.get(id)?.is_some() {
-                return Err(StoreError::Conflit("id_deja_utilise"));
-            }
-            praticiens.insert(id, Record::encoder(&PraticienV1::from(praticien))?)?;
+            inserer_nouveau(
+                &mut txn.open_table(PRATICIENS)?,
+                id,
+                &PraticienV1::from(praticien),
+            )?;
             par_rpps.insert(praticien.rpps.as_str(), id)?;
             Ok(())
         })
@@ -380,12 +389,11 @@ impl Stockage for RedbStore {
     fn creer_personnel(&self, compte: &Compte, personnel: &Personnel) -> Result<(), StoreError> {
         self.ecrire(|txn| {
             creer_compte(txn, compte)?;
-            let mut personnels = txn.open_table(PERSONNELS)?;
-            let id = personnel.id.0.as_u128();
-            if personnels.get(id)?.is_some() {
-                return Err(StoreError::Conflit("id_deja_utilise"));
-            }
-            personnels.insert(id, Record::encoder(&PersonnelV1::from(personnel))?)?;
+            inserer_nouveau(
+                &mut txn.open_table(PERSONNELS)?,
+                personnel.id.0.as_u128(),
+                &PersonnelV1::from(personnel),
+            )?;
             Ok(())
         })
     }
@@ -546,12 +554,11 @@ impl Stockage for RedbStore {
 
     fn creer_structure(&self, structure: &Structure) -> Result<(), StoreError> {
         self.ecrire(|txn| {
-            let mut structures = txn.open_table(STRUCTURES)?;
-            let id = structure.id.0.as_u128();
-            if structures.get(id)?.is_some() {
-                return Err(StoreError::Conflit("id_deja_utilise"));
-            }
-            structures.insert(id, Record::encoder(&StructureV1::from(structure))?)?;
+            inserer_nouveau(
+                &mut txn.open_table(STRUCTURES)?,
+                structure.id.0.as_u128(),
+                &StructureV1::from(structure),
+            )?;
             Ok(())
         })
     }

@@ -17,3 +17,4 @@ mod lifecycle;
 mod openapi;
 mod parcours_patient;
 mod personnel;
+mod suivi;
