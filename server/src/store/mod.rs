@@ -244,6 +244,9 @@ pub trait Stockage: Send + Sync + 'static {
     ) -> Result<Page<Praticien>, StoreError>;
     /// Replaces a praticien's record (horaires, réglages, profile).
     fn modifier_praticien(&self, praticien: &Praticien) -> Result<(), StoreError>;
+    /// The directory generation: bumped by every write to a praticien or a structure (the search index
+    /// compares it with the generation it was built from).
+    fn generation_annuaire(&self) -> Result<u64, StoreError>;
     /// One personnel.
     fn personnel(&self, id: PersonnelId) -> Result<Option<Personnel>, StoreError>;
     /// One patient's partie administrative.

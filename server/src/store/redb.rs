@@ -302,6 +302,32 @@ fn inserer_nouveau<T: super::records::Enregistrement>(
     Ok(())
 }
 
+/// Runs in the transaction that creates or changes a praticien (`ancien`: its record before): keeps what
+/// derives from the directory in step.
+pub(crate) fn apres_ecriture_praticien(
+    txn: &WriteTransaction,
+    _ancien: Option<&Praticien>,
+    _nouveau: &Praticien,
+) -> Result<(), StoreError> {
+    toucher_annuaire(txn)
+}
+
+/// Runs in the transaction that creates or changes a structure.
+pub(crate) fn apres_ecriture_structure(
+    txn: &WriteTransaction,
+    _structure: &Structure,
+) -> Result<(), StoreError> {
+    toucher_annuaire(txn)
+}
+
+/// Bumps the directory generation ([`CLE_GENERATION_ANNUAIRE`]).
+fn toucher_annuaire(txn: &WriteTransaction) -> Result<(), StoreError> {
+    let mut meta = txn.open_table(META)?;
+    let generation = meta.get(CLE_GENERATION_ANNUAIRE)?.map_or(0, |v| v.value());
+    meta.insert(CLE_GENERATION_ANNUAIRE, generation.saturating_add(1))?;
+    Ok(())
+}
+
 /// Creates an account, refusing a taken email.
 fn creer_compte(txn: &WriteTransaction, compte: &Compte) -> Result<(), StoreError> {
     let mut par_email = txn.open_table(COMPTES_PAR_EMAIL)?;
@@ -382,7 +408,7 @@ impl Stockage for RedbStore {
                 &PraticienV1::from(praticien),
             )?;
             par_rpps.insert(praticien.rpps.as_str(), id)?;
-            Ok(())
+            apres_ecriture_praticien(txn, None, praticien)
         })
     }
 
@@ -559,7 +585,7 @@ impl Stockage for RedbStore {
                 structure.id.0.as_u128(),
                 &StructureV1::from(structure),
             )?;
-            Ok(())
+            apres_ecriture_structure(txn, structure)
         })
     }
 
@@ -676,7 +702,17 @@ impl Stockage for RedbStore {
                 par_rpps.insert(praticien.rpps.as_str(), id)?;
             }
             praticiens.insert(id, Record::encoder(&PraticienV1::from(praticien))?)?;
-            Ok(())
+            drop(praticiens);
+            apres_ecriture_praticien(txn, Some(&Praticien::try_from(ancien)?), praticien)
+        })
+    }
+
+    fn generation_annuaire(&self) -> Result<u64, StoreError> {
+        self.lire(|txn| {
+            Ok(txn
+                .open_table(META)?
+                .get(CLE_GENERATION_ANNUAIRE)?
+                .map_or(0, |v| v.value()))
         })
     }
 

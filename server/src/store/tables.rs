@@ -18,7 +18,11 @@ pub const VERSION_SCHEMA: u64 = 1;
 /// Key of the schema version in [`META`].
 pub const CLE_VERSION_SCHEMA: &str = "version_schema";
 
-/// File-wide facts: the schema version.
+/// Key of the directory generation in [`META`]: bumped by every write to a praticien or a structure, so
+/// that the search index, which keeps the generation it was built from, knows when it is stale.
+pub const CLE_GENERATION_ANNUAIRE: &str = "generation_annuaire";
+
+/// File-wide facts: the schema version, the directory generation.
 pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
 /// Accounts by id.
