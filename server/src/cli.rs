@@ -25,6 +25,37 @@ pub struct Cli {
 pub enum Command {
     /// Serve the HTTP API until SIGTERM or Ctrl-C.
     Serve(ServeArgs),
+    /// Rebuild the search index from the store, offline (the server must not be running).
+    Reindex(ReindexArgs),
+    /// Write a large realistic dataset (for benchmarks) into an empty data directory, then exit.
+    SeedScale(SeedScaleArgs),
+}
+
+/// Flags of `toubeelib reindex`.
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    /// Directory of the persistent data (its `index/` is rebuilt).
+    #[arg(long, env = "TOUBEELIB_DATA", default_value = "./toubeelib-data")]
+    pub data: PathBuf,
+}
+
+impl ReindexArgs {
+    /// Opens the store, rebuilds `DATA/index/` and says what it did on stdout.
+    pub async fn run(self) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        let data = self.data;
+        let fait = tokio::task::spawn_blocking(move || -> anyhow::Result<crate::search::Reindexation> {
+            let store = crate::store::redb::RedbStore::open(&data)
+                .with_context(|| format!("cannot open the store in {}", data.display()))?;
+            Ok(crate::search::reconstruire(&data, &store)?)
+        })
+        .await??;
+        println!(
+            "index rebuilt: {} praticiens, generation {}, {} ms",
+            fait.praticiens, fait.generation, fait.ms
+        );
+        Ok(())
+    }
 }
 
 /// Flags of `toubeelib serve`; each one can also come from its `TOUBEELIB_*` variable.
@@ -81,11 +112,80 @@ impl ServeArgs {
     }
 }
 
+/// Flags of `toubeelib seed-scale`.
+#[derive(Debug, Args)]
+pub struct SeedScaleArgs {
+    /// Data directory to fill; its store must be empty (a new directory is created).
+    #[arg(long)]
+    pub data: PathBuf,
+
+    /// Praticiens to create (about one structure per 5, in real villes).
+    #[arg(long, default_value_t = 100_000)]
+    pub praticiens: usize,
+
+    /// Rdvs to create over two years (about one patient per 5).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rdvs: usize,
+
+    /// Seed of the random draws: the same seed and `--maintenant` give the same store.
+    #[arg(long, default_value_t = crate::seed::echelle::GRAINE_PAR_DEFAUT)]
+    pub graine: u64,
+
+    /// The instant the two years are placed around (RFC 3339); the current time by default.
+    #[arg(long)]
+    pub maintenant: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl SeedScaleArgs {
+    /// Generates and writes the dataset, then prints one summary line on stdout. Every account's
+    /// password is the demo one.
+    pub async fn run(self) -> anyhow::Result<()> {
+        tokio::task::spawn_blocking(move || self.executer()).await?
+    }
+
+    fn executer(self) -> anyhow::Result<()> {
+        use crate::seed::echelle;
+        let depart = std::time::Instant::now();
+        let mut store = crate::store::redb::RedbStore::open(&self.data)?;
+        let mdp = crate::auth::MotDePasse::existant(crate::seed::MOT_DE_PASSE_DEMO)
+            .map_err(|e| anyhow::anyhow!("mot de passe de démonstration : {e}"))?;
+        let hash = crate::auth::Hacheur::new()?.hacher_bloquant(&mdp)?;
+        let parametres = echelle::Parametres {
+            praticiens: self.praticiens,
+            rdvs: self.rdvs,
+            graine: self.graine,
+        };
+        let now = self.maintenant.unwrap_or_else(chrono::Utc::now);
+        let resume = echelle::charger(&store, &parametres, &hash, now)?;
+        let ecrit_s = depart.elapsed().as_secs_f64();
+        store.compacter()?;
+        drop(store);
+        let octets = std::fs::metadata(self.data.join(crate::store::redb::FICHIER))?.len();
+        println!(
+            "seed-scale: {} structures, {} praticiens, {} patients, {} rdvs ({} past, {} to come) \
+             written in {:.1} s, compacted in {:.1} s; store {:.0} MiB; graine {}",
+            resume.structures,
+            resume.praticiens,
+            resume.patients,
+            resume.rdvs(),
+            resume.rdvs_passes,
+            resume.rdvs_a_venir,
+            ecrit_s,
+            depart.elapsed().as_secs_f64() - ecrit_s,
+            octets as f64 / (1024.0 * 1024.0),
+            self.graine,
+        );
+        Ok(())
+    }
+}
+
 impl Cli {
     /// Runs the chosen subcommand to completion.
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Serve(args) => crate::serve(args.into_config()).await?,
+            Command::Reindex(args) => args.run().await?,
+            Command::SeedScale(args) => args.run().await?,
         }
         Ok(())
     }
@@ -104,7 +204,9 @@ mod tests {
     #[test]
     fn serve_defaults_match_the_contract() {
         let cli = Cli::try_parse_from(["toubeelib", "serve"]).unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve: {:?}", cli.command);
+        };
         // Only meaningful when the developer's shell does not set the variables itself.
         if std::env::var_os("TOUBEELIB_ADDR").is_none() {
             assert_eq!(args.addr, "127.0.0.1:8080".parse::<SocketAddr>().unwrap());
@@ -115,9 +217,44 @@ mod tests {
     }
 
     #[test]
+    fn reindex_takes_the_data_directory() {
+        let cli = Cli::try_parse_from(["toubeelib", "reindex", "--data", "/tmp/d"]).unwrap();
+        let Command::Reindex(args) = cli.command else {
+            panic!("not reindex: {:?}", cli.command);
+        };
+        assert_eq!(args.data, PathBuf::from("/tmp/d"));
+    }
+
+    #[test]
     fn seed_none_is_accepted() {
         let cli = Cli::try_parse_from(["toubeelib", "serve", "--seed", "none"]).unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve: {:?}", cli.command);
+        };
         assert_eq!(args.seed, Seed::Empty);
+    }
+
+    #[test]
+    fn seed_scale_takes_sizes_seed_and_instant() {
+        let cli = Cli::try_parse_from([
+            "toubeelib",
+            "seed-scale",
+            "--data",
+            "/tmp/x",
+            "--praticiens",
+            "200",
+            "--rdvs",
+            "2000",
+            "--graine",
+            "7",
+            "--maintenant",
+            "2026-11-25T10:00:00Z",
+        ])
+        .unwrap();
+        let Command::SeedScale(args) = cli.command else {
+            panic!("not seed-scale: {:?}", cli.command);
+        };
+        assert_eq!((args.praticiens, args.rdvs, args.graine), (200, 2000, 7));
+        assert_eq!(args.maintenant.unwrap().to_rfc3339(), "2026-11-25T10:00:00+00:00");
     }
 }

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod modele;
+pub mod search;
 pub mod seed;
 pub mod shutdown;
 pub mod store;
@@ -77,6 +78,9 @@ pub enum ServeError {
     /// The demo dataset cannot be loaded.
     #[error("the demo dataset cannot be loaded: {0}")]
     Seed(#[from] seed::SeedError),
+    /// The search index cannot be opened or rebuilt.
+    #[error("the search index cannot be opened: {0}")]
+    Recherche(#[from] search::ErreurRecherche),
     /// `TOUBEELIB_ADMIN_EMAIL` / `TOUBEELIB_ADMIN_PASSWORD` are not acceptable.
     #[error("the admin account cannot be created: {0}")]
     Admin(String),
@@ -162,12 +166,17 @@ impl Server {
 
     /// Serves until `shutdown` resolves, then waits for requests in flight (at most [`SHUTDOWN_GRACE`]).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
+        let recherche = std::sync::Arc::clone(&self.etat.recherche);
         let app = api::app(&self.config, self.etat);
-        poem::Server::new_with_acceptor(self.acceptor)
+        let servi = poem::Server::new_with_acceptor(self.acceptor)
             .idle_timeout(CONNECTION_IDLE_TIMEOUT)
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
-            .await
-            .map_err(ServeError::Serve)?;
+            .await;
+        // Requests have finished: the index's last batch can stamp the generation as complete.
+        if let Err(e) = tokio::task::spawn_blocking(move || recherche.fermer()).await {
+            tracing::error!(error = %e, "the search index did not close");
+        }
+        servi.map_err(ServeError::Serve)?;
         tracing::info!("stopped");
         Ok(())
     }
@@ -212,7 +221,14 @@ async fn preparer(config: &Config) -> Result<std::sync::Arc<api::etat::Etat>, Se
             tracing::info!("admin account created");
         }
     }
+    // After seeding and before serving: nothing else writes to the store while the index is checked.
+    let (d, s) = (config.data_dir.clone(), std::sync::Arc::clone(&store));
+    let (recherche, ouverture) = tokio::task::spawn_blocking(move || search::Recherche::ouvrir(&d, s))
+        .await
+        .map_err(|e| ServeError::Tache(e.to_string()))??;
+    tracing::info!(?ouverture, "search index ready");
     Ok(std::sync::Arc::new(api::etat::Etat {
+        recherche: std::sync::Arc::new(recherche),
         store,
         jetons: auth::Jetons::new(secret),
         hacheur,

@@ -285,3 +285,17 @@ pub struct Rdv {
     /// Transmission, once `transmis`.
     pub transmission: Option<Transmission>,
 }
+
+/// A period off of a praticien (congés, formation…): no créneau is offered or booked inside it; the
+/// rdvs it overlaps are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indisponibilite {
+    /// Its id (UUID v7).
+    pub id: Uuid,
+    /// Whose.
+    pub praticien_id: PraticienId,
+    /// When, `[debut, fin)`.
+    pub creneau: Creneau,
+    /// Why, if said.
+    pub motif: Option<String>,
+}

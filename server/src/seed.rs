@@ -16,6 +16,7 @@
 //! transaction: a store that failed half-way is not empty, and is not seeded again by itself.
 
 mod creneaux;
+pub mod echelle;
 mod format;
 mod lecture;
 

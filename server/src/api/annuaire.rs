@@ -248,6 +248,9 @@ impl AnnuaireApi {
         };
         let s = structure.clone();
         self.etat.stocker(move |st| st.creer_structure(&s)).await?;
+        self.etat
+            .recherche
+            .signaler(crate::search::Changement::Structure(structure.id));
         Ok(StructureCreee::Cree(
             Json(StructureDto::from(&structure)),
             format!("/structures/{}", structure.id),

@@ -28,6 +28,8 @@ pub struct Etat {
     pub hacheur: Hacheur,
     /// Sign-in lockout.
     pub limiteur: Limiteur,
+    /// The praticien search index (one reader; its writer follows directory writes).
+    pub recherche: Arc<crate::search::Recherche>,
 }
 
 impl std::fmt::Debug for Etat {

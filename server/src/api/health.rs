@@ -27,6 +27,20 @@ pub struct Health {
     pub version: String,
     /// Readiness of the storage.
     pub storage: ComponentStatus,
+    /// State of the search index.
+    pub index: IndexStatus,
+}
+
+/// State of the search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum IndexStatus {
+    /// Follows the directory's writes within a batch.
+    Ok,
+    /// Being rebuilt; searches answer from the previous state meanwhile.
+    Rebuilding,
+    /// Its writer has stopped: searches no longer see writes (a restart rebuilds it).
+    Unavailable,
 }
 
 /// Overall state of the server.
@@ -71,7 +85,17 @@ impl Health {
             status,
             version: env!("CARGO_PKG_VERSION").to_owned(),
             storage,
+            index: IndexStatus::Ok,
         }
+    }
+
+    /// The same report with the index's state; a stopped index degrades the server.
+    pub fn with_index(mut self, index: IndexStatus) -> Self {
+        self.index = index;
+        if index == IndexStatus::Unavailable {
+            self.status = HealthStatus::Degraded;
+        }
+        self
     }
 }
 
@@ -110,7 +134,7 @@ impl HealthApi {
 
 #[OpenApi(tag = "ApiTag::Operations")]
 impl HealthApi {
-    /// Liveness and storage readiness
+    /// Liveness, storage readiness and the search index's state
     ///
     /// 200 when the server can serve, 503 (same body, `status: degraded`) when a component is not
     /// ready. No authentication.
@@ -121,7 +145,12 @@ impl HealthApi {
             tracing::warn!(error = ?e, "storage not ready: the redb store does not answer");
             storage = ComponentStatus::Unavailable;
         }
-        Health::from_components(storage).into()
+        let index = match self.etat.recherche.etat() {
+            crate::search::EtatIndex::Pret => IndexStatus::Ok,
+            crate::search::EtatIndex::Reconstruction => IndexStatus::Rebuilding,
+            crate::search::EtatIndex::Arrete => IndexStatus::Unavailable,
+        };
+        Health::from_components(storage).with_index(index).into()
     }
 }
 

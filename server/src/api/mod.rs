@@ -7,9 +7,11 @@
 
 pub mod annuaire;
 pub mod comptes;
+pub mod disponibilites;
 pub mod dto;
 pub mod etat;
 pub mod health;
+pub mod indisponibilites;
 pub mod limites;
 pub mod praticiens;
 pub mod probleme;
@@ -25,8 +27,10 @@ use poem_openapi::{OpenApiService, Tags};
 
 use self::annuaire::AnnuaireApi;
 use self::comptes::ComptesApi;
+use self::disponibilites::DisponibilitesApi;
 use self::etat::Etat;
 use self::health::HealthApi;
+use self::indisponibilites::IndisponibilitesApi;
 use self::praticiens::PraticiensApi;
 use self::probleme::ErreurApi;
 use self::rdvs::RdvsApi;
@@ -54,10 +58,22 @@ pub enum ApiTag {
     Praticiens,
     /// Rendez-vous.
     Rdvs,
+    /// Who is free on a day at a place.
+    Disponibilites,
+    /// A praticien's periods off.
+    Indisponibilites,
 }
 
 /// Every API of the server.
-pub type Apis = (HealthApi, ComptesApi, AnnuaireApi, PraticiensApi, RdvsApi);
+pub type Apis = (
+    HealthApi,
+    ComptesApi,
+    AnnuaireApi,
+    PraticiensApi,
+    RdvsApi,
+    DisponibilitesApi,
+    IndisponibilitesApi,
+);
 
 /// A refusal of the access rules: 401 when nobody is signed in, 403 otherwise.
 pub fn refus_acces(r: Refus) -> ErreurApi {
@@ -75,7 +91,9 @@ pub fn openapi_service(config: &Config, etat: Arc<Etat>) -> OpenApiService<Apis,
             ComptesApi::new(Arc::clone(&etat)),
             AnnuaireApi::new(Arc::clone(&etat)),
             PraticiensApi::new(Arc::clone(&etat)),
-            RdvsApi::new(etat),
+            RdvsApi::new(Arc::clone(&etat)),
+            DisponibilitesApi::new(Arc::clone(&etat)),
+            IndisponibilitesApi::new(etat),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

@@ -1,6 +1,8 @@
 //! Praticiens: the public directory, the admin's creation, and availability (`disponibilites`, and
 //! `calendrier` for clients that compute the same créneaux offline).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use domain::Code;
 use domain::consultation::TypeConsultation;
@@ -25,7 +27,8 @@ use super::etat::{EtatPartage, JetonAcces};
 use super::probleme::ErreurApi;
 use crate::auth::MotDePasse;
 use crate::modele::{Compte, CompteId, Honoraire, MoyenPaiement, Praticien, Role, Secteur};
-use crate::store::FiltrePraticiens;
+use crate::search::{ErreurRecherche, Texte};
+use crate::store::{FiltrePraticiens, Stockage, StoreError};
 
 page!(PagePraticiens, PraticienDto);
 
@@ -183,17 +186,74 @@ impl PraticiensApi {
     }
 
     async fn profil(&self, p: Praticien) -> Result<PraticienDto, ErreurApi> {
-        let ids = p.structures.clone();
-        let structures = self
+        let mut un = self.profils(vec![p]).await?;
+        un.pop().ok_or_else(|| ErreurApi::interne("profil manquant"))
+    }
+
+    /// Public profiles, in order, with their structures read in one blocking call.
+    async fn profils(&self, praticiens: Vec<Praticien>) -> Result<Vec<PraticienDto>, ErreurApi> {
+        self.etat.stocker(move |s| profils_depuis(s, &praticiens)).await
+    }
+
+    /// A search with `q`: the index ranks, the store gives each profile, in rank order.
+    async fn rechercher(
+        &self,
+        texte: Texte,
+        filtre: FiltrePraticiens,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<Json<PagePraticiens>, ErreurApi> {
+        let recherche = std::sync::Arc::clone(&self.etat.recherche);
+        let span = tracing::Span::current();
+        let resultats = tokio::task::spawn_blocking(move || {
+            span.in_scope(|| recherche.chercher(&texte, &filtre, cursor.as_deref(), limit))
+        })
+        .await
+        .map_err(ErreurApi::interne)?
+        .map_err(|e| match e {
+            ErreurRecherche::CurseurInvalide => ErreurApi::invalide("curseur_invalide", "cursor invalide"),
+            autre => ErreurApi::interne(&autre),
+        })?;
+        let ids = resultats.ids;
+        // A hit removed from the store since the last commit is skipped.
+        let items = self
             .etat
             .stocker(move |s| {
-                ids.iter()
-                    .filter_map(|id| s.structure(*id).transpose())
-                    .collect::<Result<Vec<_>, _>>()
+                let praticiens = ids
+                    .iter()
+                    .filter_map(|id| s.praticien(*id).transpose())
+                    .collect::<Result<Vec<_>, _>>()?;
+                profils_depuis(s, &praticiens)
             })
             .await?;
-        Ok(profil(&p, structures.iter().map(StructureDto::from).collect()))
+        Ok(Json(PagePraticiens {
+            items,
+            next_cursor: resultats.next_cursor,
+        }))
     }
+}
+
+/// Public profiles of `praticiens`, each structure read once.
+fn profils_depuis(s: &dyn Stockage, praticiens: &[Praticien]) -> Result<Vec<PraticienDto>, StoreError> {
+    let mut lues: HashMap<StructureId, Option<StructureDto>> = HashMap::new();
+    praticiens
+        .iter()
+        .map(|p| {
+            let mut lieux = Vec::with_capacity(p.structures.len());
+            for id in &p.structures {
+                let dto = match lues.get(id) {
+                    Some(dto) => dto.clone(),
+                    None => {
+                        let dto = s.structure(*id)?.as_ref().map(StructureDto::from);
+                        lues.insert(*id, dto.clone());
+                        dto
+                    }
+                };
+                lieux.extend(dto);
+            }
+            Ok(profil(p, lieux))
+        })
+        .collect()
 }
 
 /// The types a praticien's horaires offer (the default week: présentiel).
@@ -280,12 +340,17 @@ fn borne<T>(nom: &str, v: &[T]) -> Result<(), ErreurApi> {
 
 #[OpenApi(tag = "ApiTag::Praticiens")]
 impl PraticiensApi {
-    /// Find praticiens by spécialité, ville, structure and type
+    /// Search praticiens by text, spécialité, ville, structure and type
     ///
-    /// An unknown spécialité gives an empty page.
+    /// `q` (≤ 200 characters, ≤ 10 terms) searches names, spécialités, structures and villes, accent-
+    /// and case-insensitive, by prefix and typo-tolerant, best matches first; without `q`, praticiens
+    /// come by name. The filters combine with it. An unknown spécialité gives an empty page.
     #[oai(path = "/praticiens", method = "get", operation_id = "praticiens")]
+    // One argument per query parameter of the contract (API.md), as poem-openapi declares them.
+    #[allow(clippy::too_many_arguments)]
     async fn praticiens(
         &self,
+        q: Query<Option<String>>,
         specialite: Query<Option<String>>,
         ville: Query<Option<String>>,
         structure: Query<Option<Uuid>>,
@@ -294,6 +359,12 @@ impl PraticiensApi {
         cursor: Query<Option<String>>,
     ) -> Result<Json<PagePraticiens>, ErreurApi> {
         let limit = limite(limit.0)?;
+        let texte =
+            q.0.as_deref()
+                .map(Texte::parse)
+                .transpose()
+                .map_err(|e| ErreurApi::new(422, e.code(), e.to_string()))?
+                .flatten();
         let specialite = match specialite.0.as_deref().map(domain::specialite::Specialite::parse) {
             Some(Err(_)) => {
                 return Ok(Json(PagePraticiens {
@@ -311,6 +382,9 @@ impl PraticiensApi {
             type_consultation: type_consultation.0.map(Into::into),
         };
         let cursor = cursor.0;
+        if let Some(texte) = texte {
+            return self.rechercher(texte, filtre, cursor, limit).await;
+        }
         let page = self
             .etat
             .stocker(move |s| s.praticiens(&filtre, cursor.as_deref(), limit))
@@ -319,12 +393,8 @@ impl PraticiensApi {
                 ErreurApi::Introuvable(_) => ErreurApi::invalide("curseur_invalide", "cursor invalide"),
                 autre => autre,
             })?;
-        let mut items = Vec::with_capacity(page.items.len());
-        for p in page.items {
-            items.push(self.profil(p).await?);
-        }
         Ok(Json(PagePraticiens {
-            items,
+            items: self.profils(page.items).await?,
             next_cursor: page.next_cursor,
         }))
     }
@@ -450,6 +520,9 @@ impl PraticiensApi {
         };
         let p = praticien.clone();
         self.etat.stocker(move |s| s.creer_praticien(&compte, &p)).await?;
+        self.etat
+            .recherche
+            .signaler(crate::search::Changement::Praticien(praticien.id));
         let location = format!("/praticiens/{}", praticien.id);
         Ok(PraticienCree::Cree(Json(self.profil(praticien).await?), location))
     }

@@ -100,7 +100,7 @@ pub(super) fn candidats(
 }
 
 /// The local day `date` in `fuseau`, as an interval of instants.
-fn journee(fuseau: Fuseau, date: NaiveDate) -> Result<Creneau, String> {
+pub(super) fn journee(fuseau: Fuseau, date: NaiveDate) -> Result<Creneau, String> {
     let minuit = |d: NaiveDate| {
         let local = d.and_time(NaiveTime::MIN);
         // A day that starts inside a DST gap starts when the gap ends.

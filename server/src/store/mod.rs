@@ -7,7 +7,8 @@
 //!
 //! Invariants: a booking's check (by the domain, [`domain::reservation`]) and its write are one redb
 //! write transaction, and so are a move's booking of the new créneau and release of the old; a
-//! refused write changes nothing; a window query reads only the window (`(praticien, debut)` index).
+//! refused write changes nothing; a window query reads only the window (`(praticien, debut)` index);
+//! a place query reads only that place (`(ville, structure)` and `(structure, praticien)` indexes).
 
 pub mod records;
 pub mod redb;
@@ -25,7 +26,7 @@ use domain::statut::TransitionInvalide;
 use domain::temps::Creneau;
 
 use crate::modele::{
-    Compte, CompteId, Paiement, Patient, Personnel, Praticien, Rdv, Structure, Transmission,
+    Compte, CompteId, Indisponibilite, Paiement, Patient, Personnel, Praticien, Rdv, Structure, Transmission,
 };
 
 /// Most items one page of a list may hold (API.md: pages ≤ 100 items).
@@ -242,6 +243,24 @@ pub trait Stockage: Send + Sync + 'static {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<Page<Praticien>, StoreError>;
+    /// The praticiens of a place: working at `structure`, or at a structure of `ville` (case- and
+    /// accent-insensitive), practising `specialite` if given; by id, from the cursor. Reads the place's
+    /// index entries and the records of one page, never the country. Neither place: an empty page.
+    fn praticiens_du_lieu(
+        &self,
+        ville: Option<&str>,
+        structure: Option<StructureId>,
+        specialite: Option<Specialite>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Praticien>, StoreError>;
+    /// Praticiens in id order, strictly after `apres`: a plain walk of the table, for rebuilding what
+    /// derives from the directory (the search index) in one linear pass.
+    fn praticiens_par_id(
+        &self,
+        apres: Option<PraticienId>,
+        limit: usize,
+    ) -> Result<Vec<Praticien>, StoreError>;
     /// Replaces a praticien's record (horaires, réglages, profile).
     fn modifier_praticien(&self, praticien: &Praticien) -> Result<(), StoreError>;
     /// The directory generation: bumped by every write to a praticien or a structure (the search index
@@ -298,8 +317,32 @@ pub trait Stockage: Send + Sync + 'static {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<Page<Rdv>, StoreError>;
+    /// The praticien's rdvs (every statut) that overlap `fenetre`, by start, from the `(praticien,
+    /// debut)` index. The caller bounds the window ([`domain::disponibilite::FENETRE_JOURS_MAX`]); a
+    /// longer one is refused as a bug (`Interne`).
+    fn rdvs_du_praticien(&self, praticien: PraticienId, fenetre: Creneau) -> Result<Vec<Rdv>, StoreError>;
     /// Writes a rdv as is, without the booking rules: for the demo dataset's past rdvs only.
     fn importer_rdv(&self, rdv: &Rdv) -> Result<(), StoreError>;
+
+    // --- indisponibilités
+    /// Adds a period off (`id` made by the caller, UUID v7). From then on the agenda holds it, so its
+    /// créneaux are neither offered nor bookable; the rdvs inside it are left as they are.
+    fn ajouter_indisponibilite(
+        &self,
+        praticien: PraticienId,
+        id: uuid::Uuid,
+        creneau: Creneau,
+        motif: Option<String>,
+    ) -> Result<(), StoreError>;
+    /// The praticien's periods off that overlap `fenetre`, by start; past periods are never read.
+    fn indisponibilites(
+        &self,
+        praticien: PraticienId,
+        fenetre: Creneau,
+    ) -> Result<Vec<Indisponibilite>, StoreError>;
+    /// Removes a period off: its créneaux are free again. `Introuvable("indisponibilité")` if it is not
+    /// one of that praticien's.
+    fn supprimer_indisponibilite(&self, praticien: PraticienId, id: uuid::Uuid) -> Result<(), StoreError>;
 
     // --- idempotency of other retried writes
     /// The response remembered for this key, if any.

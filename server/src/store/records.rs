@@ -29,8 +29,8 @@ use uuid::Uuid;
 
 use super::StoreError;
 use crate::modele::{
-    Canal, Compte, CompteId, Evenement, Honoraire, ModePaiement, MoyenPaiement, Paiement, Patient, Personnel,
-    Praticien, Rdv, Role, Secteur, Structure, Transmission, TypeStructure,
+    Canal, Compte, CompteId, Evenement, Honoraire, Indisponibilite, ModePaiement, MoyenPaiement, Paiement,
+    Patient, Personnel, Praticien, Rdv, Role, Secteur, Structure, Transmission, TypeStructure,
 };
 
 /// A record type: serde through postcard, with the stable name redb checks a table's values against.
@@ -777,6 +777,18 @@ pub struct IndisponibiliteV1 {
 
 impl Enregistrement for IndisponibiliteV1 {
     const NOM: &'static str = "toubeelib::IndisponibiliteV1";
+}
+
+impl IndisponibiliteV1 {
+    /// The entity, under its id (the table's key).
+    pub fn en_modele(self, id: u128) -> Result<Indisponibilite, StoreError> {
+        Ok(Indisponibilite {
+            id: Uuid::from_u128(id),
+            praticien_id: PraticienId(Uuid::from_u128(self.praticien)),
+            creneau: creneau(self.debut, self.fin)?,
+            motif: self.motif,
+        })
+    }
 }
 
 // --- rdvs

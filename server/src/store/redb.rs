@@ -11,6 +11,8 @@
 //! domain's refusals pass through as their own variants.
 
 mod lecture;
+pub mod masse;
+mod migration;
 #[cfg(test)]
 mod tests;
 
@@ -44,7 +46,7 @@ use super::{
     ChangementStatut, CleIdempotence, FiltrePraticiens, JetonRafraichissement, NouvelleReservation,
     PAGE_ITEMS_MAX, Page, Periode, ReponseMemorisee, Reserve, Rotation, Stockage, StoreError,
 };
-use crate::modele::{Compte, CompteId, Patient, Personnel, Praticien, Rdv, Structure};
+use crate::modele::{Compte, CompteId, Indisponibilite, Patient, Personnel, Praticien, Rdv, Structure};
 
 /// The file the store keeps in the data directory.
 pub const FICHIER: &str = "toubeelib.redb";
@@ -83,7 +85,8 @@ interne!(
 
 impl RedbStore {
     /// Opens (or creates) `toubeelib.redb` in the data directory `dossier`, creates every table in a
-    /// first write transaction and checks the schema version.
+    /// first write transaction and checks the schema version; a version-1 file is migrated in that same
+    /// transaction.
     pub fn open(dossier: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dossier)
             .map_err(|e| StoreError::Interne(format!("dossier de données {} : {e}", dossier.display())))?;
@@ -97,6 +100,15 @@ impl RedbStore {
                     meta.insert(CLE_VERSION_SCHEMA, VERSION_SCHEMA)?;
                 }
                 Some(v) if v == VERSION_SCHEMA => {}
+                Some(v @ (1 | 2)) => {
+                    creer_tables(&txn)?;
+                    if v == 1 {
+                        migration::v1_vers_v2(&txn)?;
+                    }
+                    migration::v2_vers_v3(&txn)?;
+                    meta.insert(CLE_VERSION_SCHEMA, VERSION_SCHEMA)?;
+                    tracing::info!(de = v, vers = VERSION_SCHEMA, "schéma de données migré");
+                }
                 Some(v) => {
                     return Err(StoreError::Interne(format!(
                         "schéma de données version {v}, ce programme lit la version {VERSION_SCHEMA}"
@@ -121,36 +133,6 @@ impl RedbStore {
     fn lire<R>(&self, f: impl FnOnce(&ReadTransaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
         let txn = self.db.begin_read()?;
         f(&txn)
-    }
-
-    /// Adds a period off (no trait method yet: the indisponibilités API comes later).
-    pub fn ajouter_indisponibilite(
-        &self,
-        id: Uuid,
-        praticien: PraticienId,
-        creneau: Creneau,
-        motif: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.ecrire(|txn| {
-            let praticiens = txn.open_table(PRATICIENS)?;
-            if praticiens.get(praticien.0.as_u128())?.is_none() {
-                return Err(StoreError::Introuvable("praticien"));
-            }
-            let mut table = txn.open_table(INDISPONIBILITES)?;
-            let mut index = txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?;
-            if table.get(id.as_u128())?.is_some() {
-                return Err(StoreError::Conflit("id_deja_utilise"));
-            }
-            let record = IndisponibiliteV1 {
-                praticien: praticien.0.as_u128(),
-                debut: millis(creneau.debut()),
-                fin: millis(creneau.fin()),
-                motif: motif.map(str::to_owned),
-            };
-            table.insert(id.as_u128(), Record::encoder(&record)?)?;
-            index.insert((record.praticien, record.fin, id.as_u128()), record.debut)?;
-            Ok(())
-        })
     }
 
     /// Adds a patient to a praticien's patientèle (no trait method yet: the patientèle API comes later).
@@ -187,8 +169,11 @@ fn creer_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(FAMILLES)?;
     txn.open_table(FAMILLES_PAR_COMPTE)?;
     txn.open_table(STRUCTURES)?;
+    txn.open_table(STRUCTURES_PAR_VILLE)?;
     txn.open_table(PRATICIENS)?;
     txn.open_table(PRATICIENS_PAR_RPPS)?;
+    txn.open_table(PRATICIENS_PAR_STRUCTURE)?;
+    txn.open_table(PRATICIENS_PAR_NOM)?;
     txn.open_table(PERSONNELS)?;
     txn.open_table(PATIENTS)?;
     txn.open_table(PATIENTELE)?;
@@ -303,20 +288,58 @@ fn inserer_nouveau<T: super::records::Enregistrement>(
 }
 
 /// Runs in the transaction that creates or changes a praticien (`ancien`: its record before): keeps what
-/// derives from the directory in step.
+/// derives from the directory in step — the `(structure, praticien)` index (a structure left loses its
+/// entry) and the directory generation. The caller holds none of those tables open.
 pub(crate) fn apres_ecriture_praticien(
     txn: &WriteTransaction,
-    _ancien: Option<&Praticien>,
-    _nouveau: &Praticien,
+    ancien: Option<&Praticien>,
+    nouveau: &Praticien,
 ) -> Result<(), StoreError> {
+    let mut par_structure = txn.open_table(PRATICIENS_PAR_STRUCTURE)?;
+    if let Some(ancien) = ancien {
+        let id = ancien.id.0.as_u128();
+        for quittee in ancien
+            .structures
+            .iter()
+            .filter(|s| !nouveau.structures.contains(s))
+        {
+            par_structure.remove((quittee.0.as_u128(), id))?;
+        }
+    }
+    let id = nouveau.id.0.as_u128();
+    for structure in &nouveau.structures {
+        par_structure.insert((structure.0.as_u128(), id), ())?;
+    }
+    drop(par_structure);
+    let mut par_nom = txn.open_table(PRATICIENS_PAR_NOM)?;
+    if let Some(ancien) = ancien {
+        par_nom.remove((
+            replier(&ancien.nom).as_str(),
+            replier(&ancien.prenom).as_str(),
+            id,
+        ))?;
+    }
+    par_nom.insert(
+        (
+            replier(&nouveau.nom).as_str(),
+            replier(&nouveau.prenom).as_str(),
+            id,
+        ),
+        (),
+    )?;
+    drop(par_nom);
     toucher_annuaire(txn)
 }
 
-/// Runs in the transaction that creates or changes a structure.
+/// Runs in the transaction that creates or changes a structure: the `(ville, structure)` index and the
+/// directory generation. A change of ville leaves the old entry, which reads skip (they check the
+/// record's ville); the caller holds none of those tables open.
 pub(crate) fn apres_ecriture_structure(
     txn: &WriteTransaction,
-    _structure: &Structure,
+    structure: &Structure,
 ) -> Result<(), StoreError> {
+    txn.open_table(STRUCTURES_PAR_VILLE)?
+        .insert((replier(&structure.ville).as_str(), structure.id.0.as_u128()), ())?;
     toucher_annuaire(txn)
 }
 
@@ -600,13 +623,23 @@ impl Stockage for RedbStore {
     fn structures(&self, ville: Option<&str>, limit: usize) -> Result<Vec<Structure>, StoreError> {
         let ville = ville.map(replier);
         self.lire(|txn| {
-            // A full scan: structures are few (a search index comes with the directory search).
+            let structures = txn.open_table(STRUCTURES)?;
             let mut trouvees = Vec::new();
-            for entree in txn.open_table(STRUCTURES)?.iter()? {
-                let (_, v) = entree?;
-                let s = Structure::try_from(v.value().decoder()?)?;
-                if ville.as_ref().is_none_or(|v| *v == replier(&s.ville)) {
-                    trouvees.push((replier(&s.nom), s.id, s));
+            match &ville {
+                // One ville: its index entries only.
+                Some(v) => {
+                    let index = txn.open_table(STRUCTURES_PAR_VILLE)?;
+                    for s in lecture::structures_de_la_ville(&index, &structures, v)? {
+                        trouvees.push((replier(&s.nom), s.id, s));
+                    }
+                }
+                // Every structure: a full scan, the answer being the whole list (bounded by `limit`).
+                None => {
+                    for entree in structures.iter()? {
+                        let (_, v) = entree?;
+                        let s = Structure::try_from(v.value().decoder()?)?;
+                        trouvees.push((replier(&s.nom), s.id, s));
+                    }
                 }
             }
             trouvees.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
@@ -622,37 +655,58 @@ impl Stockage for RedbStore {
         })
     }
 
+    fn praticiens_par_id(
+        &self,
+        apres: Option<PraticienId>,
+        limit: usize,
+    ) -> Result<Vec<Praticien>, StoreError> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let bas = apres.map_or(Unbounded, |p| Excluded(p.0.as_u128()));
+        self.lire(|txn| {
+            txn.open_table(PRATICIENS)?
+                .range::<u128>((bas, Unbounded))?
+                .take(borner(limit))
+                .map(|e| Praticien::try_from(e?.1.value().decoder()?))
+                .collect()
+        })
+    }
+
     fn praticiens(
         &self,
         filtre: &FiltrePraticiens,
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<Page<Praticien>, StoreError> {
+        use std::ops::Bound::{Excluded, Unbounded};
         type Position = (String, String, u128);
         let apres: Option<Position> = cursor.map(lecture::position).transpose()?;
         let limit = borner(limit);
         let ville = filtre.ville.as_deref().map(replier);
         self.lire(|txn| {
-            // Structures in the ville asked for, read once.
+            // Structures in the ville asked for, from the ville index.
             let dans_la_ville: Option<Vec<StructureId>> = match &ville {
                 None => None,
-                Some(v) => {
-                    let mut ids = Vec::new();
-                    for entree in txn.open_table(STRUCTURES)?.iter()? {
-                        let (_, s) = entree?;
-                        let s = s.value().decoder()?;
-                        if replier(&s.ville) == *v {
-                            ids.push(StructureId(Uuid::from_u128(s.id)));
-                        }
-                    }
-                    Some(ids)
-                }
+                Some(v) => Some(
+                    lecture::structures_de_la_ville(
+                        &txn.open_table(STRUCTURES_PAR_VILLE)?,
+                        &txn.open_table(STRUCTURES)?,
+                        v,
+                    )?
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect(),
+                ),
             };
-            // A full scan, bounded by the page: only `limit + 1` matches are kept sorted at a time.
+            // With a place, the candidates are that place's praticiens (the structure index); without,
+            // every praticien. Either way only `limit + 1` matches are kept sorted at a time.
+            let lieux: Option<Vec<u128>> = match (filtre.structure, &dans_la_ville) {
+                (Some(s), _) => Some(vec![s.0.as_u128()]),
+                (None, Some(ids)) => Some(ids.iter().map(|s| s.0.as_u128()).collect()),
+                (None, None) => None,
+            };
             let mut page: std::collections::BTreeMap<Position, Praticien> = std::collections::BTreeMap::new();
-            for entree in txn.open_table(PRATICIENS)?.iter()? {
-                let (_, v) = entree?;
-                let p = Praticien::try_from(v.value().decoder()?)?;
+            let gardes = std::cell::Cell::new(0usize);
+            let mut retenir = |p: Praticien| {
                 let garde = filtre.specialite.is_none_or(|s| p.specialites.contains(&s))
                     && filtre.structure.is_none_or(|s| p.structures.contains(&s))
                     && dans_la_ville
@@ -661,16 +715,42 @@ impl Stockage for RedbStore {
                     && filtre
                         .type_consultation
                         .is_none_or(|t| lecture::propose_type(&p, t));
-                if !garde {
-                    continue;
-                }
                 let cle: Position = (replier(&p.nom), replier(&p.prenom), p.id.0.as_u128());
-                if apres.as_ref().is_some_and(|a| cle <= *a) {
-                    continue;
+                if !garde || apres.as_ref().is_some_and(|a| cle <= *a) {
+                    return;
                 }
                 page.insert(cle, p);
                 if page.len() > limit + 1 {
                     page.pop_last();
+                }
+                gardes.set(page.len());
+            };
+            let praticiens = txn.open_table(PRATICIENS)?;
+            match &lieux {
+                Some(lieux) => lecture::praticiens_des_structures(
+                    &txn.open_table(PRATICIENS_PAR_STRUCTURE)?,
+                    lieux,
+                    None,
+                    |id| {
+                        retenir(Praticien::try_from(lire_reference(&praticiens, id)?)?);
+                        Ok(true)
+                    },
+                )?,
+                None => {
+                    // In name order from the cursor: stop once the page and one more are kept.
+                    let depuis = apres
+                        .as_ref()
+                        .map_or(Unbounded, |(n, p, i)| Excluded((n.as_str(), p.as_str(), *i)));
+                    for entree in txn
+                        .open_table(PRATICIENS_PAR_NOM)?
+                        .range::<(&str, &str, u128)>((depuis, Unbounded))?
+                    {
+                        let (cle, _) = entree?;
+                        retenir(Praticien::try_from(lire_reference(&praticiens, cle.value().2)?)?);
+                        if gardes.get() > limit {
+                            break;
+                        }
+                    }
                 }
             }
             let mut items: Vec<(Position, Praticien)> = page.into_iter().collect();
@@ -684,6 +764,69 @@ impl Stockage for RedbStore {
                 items: items.into_iter().map(|(_, p)| p).collect(),
                 next_cursor,
             })
+        })
+    }
+
+    fn praticiens_du_lieu(
+        &self,
+        ville: Option<&str>,
+        structure: Option<StructureId>,
+        specialite: Option<domain::specialite::Specialite>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Praticien>, StoreError> {
+        let apres: Option<u128> = cursor.map(lecture::position).transpose()?;
+        let limit = borner(limit);
+        let ville = ville.map(replier);
+        let vide = || Page {
+            items: Vec::new(),
+            next_cursor: None,
+        };
+        self.lire(|txn| {
+            let dans_la_ville: Option<Vec<u128>> = match &ville {
+                None => None,
+                Some(v) => Some(
+                    lecture::structures_de_la_ville(
+                        &txn.open_table(STRUCTURES_PAR_VILLE)?,
+                        &txn.open_table(STRUCTURES)?,
+                        v,
+                    )?
+                    .into_iter()
+                    .map(|s| s.id.0.as_u128())
+                    .collect(),
+                ),
+            };
+            let lieux: Vec<u128> = match (structure.map(|s| s.0.as_u128()), dans_la_ville) {
+                (Some(s), Some(ids)) if !ids.contains(&s) => return Ok(vide()),
+                (Some(s), _) => vec![s],
+                (None, Some(ids)) => ids,
+                (None, None) => return Ok(vide()),
+            };
+            let praticiens = txn.open_table(PRATICIENS)?;
+            let mut items: Vec<Praticien> = Vec::new();
+            lecture::praticiens_des_structures(
+                &txn.open_table(PRATICIENS_PAR_STRUCTURE)?,
+                &lieux,
+                apres,
+                |id| {
+                    let p = Praticien::try_from(lire_reference(&praticiens, id)?)?;
+                    if specialite.is_none_or(|s| p.specialites.contains(&s)) {
+                        items.push(p);
+                    }
+                    // One more than the page tells whether another follows.
+                    Ok(items.len() <= limit)
+                },
+            )?;
+            let next_cursor = if items.len() > limit {
+                items.truncate(limit);
+                items
+                    .last()
+                    .map(|p| lecture::curseur(&p.id.0.as_u128()))
+                    .transpose()?
+            } else {
+                None
+            };
+            Ok(Page { items, next_cursor })
         })
     }
 
@@ -983,12 +1126,103 @@ impl Stockage for RedbStore {
         })
     }
 
+    fn rdvs_du_praticien(&self, praticien: PraticienId, fenetre: Creneau) -> Result<Vec<Rdv>, StoreError> {
+        if fenetre.duree() > Duration::days(domain::disponibilite::FENETRE_JOURS_MAX) {
+            return Err(StoreError::Interne(format!(
+                "rdvs_du_praticien : fenêtre de plus de {} jours",
+                domain::disponibilite::FENETRE_JOURS_MAX
+            )));
+        }
+        let pr = praticien.0.as_u128();
+        self.lire(|txn| {
+            if txn.open_table(PRATICIENS)?.get(pr)?.is_none() {
+                return Err(StoreError::Introuvable("praticien"));
+            }
+            let rdvs = lecture::rdvs_fenetre(
+                &txn.open_table(RDVS_PAR_PRATICIEN)?,
+                &txn.open_table(RDVS)?,
+                pr,
+                fenetre,
+            )?;
+            let mut out = Vec::with_capacity(rdvs.len());
+            for rdv in rdvs {
+                if rdv.creneau()?.chevauche(&fenetre) {
+                    out.push(Rdv::try_from(rdv)?);
+                }
+            }
+            Ok(out)
+        })
+    }
+
     fn importer_rdv(&self, rdv: &Rdv) -> Result<(), StoreError> {
         self.ecrire(|txn| {
             let mut t = TablesRdv::ouvrir(txn)?;
             let record = RdvV1::from(rdv);
             let ancien = lire(&t.rdvs, record.id)?;
             t.ecrire(&record, ancien.as_ref())
+        })
+    }
+
+    // --- indisponibilités
+
+    fn ajouter_indisponibilite(
+        &self,
+        praticien: PraticienId,
+        id: Uuid,
+        creneau: Creneau,
+        motif: Option<String>,
+    ) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            if txn.open_table(PRATICIENS)?.get(praticien.0.as_u128())?.is_none() {
+                return Err(StoreError::Introuvable("praticien"));
+            }
+            let record = IndisponibiliteV1 {
+                praticien: praticien.0.as_u128(),
+                debut: millis(creneau.debut()),
+                fin: millis(creneau.fin()),
+                motif,
+            };
+            inserer_nouveau(&mut txn.open_table(INDISPONIBILITES)?, id.as_u128(), &record)?;
+            txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?
+                .insert((record.praticien, record.fin, id.as_u128()), record.debut)?;
+            Ok(())
+        })
+    }
+
+    fn indisponibilites(
+        &self,
+        praticien: PraticienId,
+        fenetre: Creneau,
+    ) -> Result<Vec<Indisponibilite>, StoreError> {
+        let pr = praticien.0.as_u128();
+        self.lire(|txn| {
+            if txn.open_table(PRATICIENS)?.get(pr)?.is_none() {
+                return Err(StoreError::Introuvable("praticien"));
+            }
+            let table = txn.open_table(INDISPONIBILITES)?;
+            let mut out = Vec::new();
+            let index = txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?;
+            for id in lecture::ids_indisponibilites(&index, pr, fenetre)? {
+                out.push(lire_reference(&table, id)?.en_modele(id)?);
+            }
+            out.sort_unstable_by_key(|i| (i.creneau.debut(), i.id));
+            Ok(out)
+        })
+    }
+
+    fn supprimer_indisponibilite(&self, praticien: PraticienId, id: Uuid) -> Result<(), StoreError> {
+        self.ecrire(|txn| {
+            let mut table = txn.open_table(INDISPONIBILITES)?;
+            let record = lire(&table, id.as_u128())?
+                .filter(|r| r.praticien == praticien.0.as_u128())
+                .ok_or(StoreError::Introuvable("indisponibilité"))?;
+            table.remove(id.as_u128())?;
+            txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?.remove((
+                record.praticien,
+                record.fin,
+                id.as_u128(),
+            ))?;
+            Ok(())
         })
     }
 

@@ -13,8 +13,10 @@ use super::records::{
     RdvV1, Record, ReponseV1, StructureV1,
 };
 
-/// The schema this code reads and writes.
-pub const VERSION_SCHEMA: u64 = 1;
+/// The schema this code reads and writes. Version 2 added [`PRATICIENS_PAR_STRUCTURE`] and
+/// [`STRUCTURES_PAR_VILLE`], version 3 [`PRATICIENS_PAR_NOM`], each built from the records when an
+/// older file is opened.
+pub const VERSION_SCHEMA: u64 = 3;
 /// Key of the schema version in [`META`].
 pub const CLE_VERSION_SCHEMA: &str = "version_schema";
 
@@ -40,11 +42,23 @@ pub const FAMILLES_PAR_COMPTE: TableDefinition<(u128, u128), ()> =
 
 /// Places of practice by id.
 pub const STRUCTURES: TableDefinition<u128, Record<StructureV1>> = TableDefinition::new("structures_v1");
+/// Index: (ville folded by [`super::redb::replier`], structure) → (): the structures of one ville
+/// without a scan of the country.
+pub const STRUCTURES_PAR_VILLE: TableDefinition<(&str, u128), ()> =
+    TableDefinition::new("structures_par_ville_v1");
 
 /// Praticiens by id.
 pub const PRATICIENS: TableDefinition<u128, Record<PraticienV1>> = TableDefinition::new("praticiens_v1");
 /// Index: RPPS (11 digits) → praticien id (RPPS numbers are unique).
 pub const PRATICIENS_PAR_RPPS: TableDefinition<&str, u128> = TableDefinition::new("praticiens_par_rpps_v1");
+/// Index: (structure, praticien) → (): the praticiens of one place, by id.
+pub const PRATICIENS_PAR_STRUCTURE: TableDefinition<(u128, u128), ()> =
+    TableDefinition::new("praticiens_par_structure_v1");
+
+/// Index: (folded nom, folded prénom, praticien) → (): the directory in name order, so a page of the
+/// listing reads that page, not every praticien.
+pub const PRATICIENS_PAR_NOM: TableDefinition<(&str, &str, u128), ()> =
+    TableDefinition::new("praticiens_par_nom_v1");
 
 /// Personnel by id.
 pub const PERSONNELS: TableDefinition<u128, Record<PersonnelV1>> = TableDefinition::new("personnels_v1");

@@ -18,6 +18,7 @@ async fn health_answers_ok() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["storage"], "ok");
+    assert_eq!(body["index"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
 }
 

@@ -5,6 +5,8 @@
 //! transaction and inside a read-only one; every scan is a range over an index, bounded by a window.
 
 use std::borrow::Borrow;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -74,20 +76,48 @@ pub(super) fn indisponibilites(
     praticien: u128,
     fenetre: Creneau,
 ) -> Result<Vec<Creneau>, StoreError> {
+    let mut out = Vec::new();
+    pour_indisponibilites(index, praticien, fenetre, |_, debut, fin| {
+        out.push(creneau_ms(debut, fin)?);
+        Ok(())
+    })?;
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// The ids of the praticien's periods off that touch `fenetre`, read as [`indisponibilites`] reads them.
+pub(super) fn ids_indisponibilites(
+    index: &impl ReadableTable<(u128, i64, u128), i64>,
+    praticien: u128,
+    fenetre: Creneau,
+) -> Result<Vec<u128>, StoreError> {
+    let mut out = Vec::new();
+    pour_indisponibilites(index, praticien, fenetre, |id, _, _| {
+        out.push(id);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Calls `f(id, debut ms, fin ms)` for each period off of the praticien overlapping `fenetre`.
+fn pour_indisponibilites(
+    index: &impl ReadableTable<(u128, i64, u128), i64>,
+    praticien: u128,
+    fenetre: Creneau,
+    mut f: impl FnMut(u128, i64, i64) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let bas = (praticien, millis(fenetre.debut()), u128::MAX);
     let haut = (praticien, i64::MAX, u128::MAX);
     let fin_fenetre = millis(fenetre.fin());
-    let mut out = Vec::new();
     for entree in index.range((Bound::Excluded(bas), Bound::Included(haut)))? {
         let (cle, debut) = entree?;
-        let (_, fin, _) = cle.value();
+        let (_, fin, id) = cle.value();
         let debut = debut.value();
         if debut < fin_fenetre {
-            out.push(creneau_ms(debut, fin)?);
+            f(id, debut, fin)?;
         }
     }
-    out.sort_unstable();
-    Ok(out)
+    Ok(())
 }
 
 fn creneau_ms(debut: i64, fin: i64) -> Result<Creneau, StoreError> {
@@ -163,6 +193,66 @@ pub(super) fn situation(
 pub(super) fn fenetre_autour(debut: chrono::DateTime<chrono::Utc>) -> Result<Creneau, StoreError> {
     let marge = Duration::days(1);
     Creneau::new(debut - marge, debut + marge).map_err(|e| StoreError::Interne(e.to_string()))
+}
+
+/// The structures of a ville (already folded by [`replier`]), by id, from the `(ville, structure)` index.
+/// Each record is checked against the ville, so an entry a change of ville left behind is skipped.
+pub(super) fn structures_de_la_ville(
+    index: &impl ReadableTable<(&'static str, u128), ()>,
+    structures: &impl ReadableTable<u128, Record<StructureV1>>,
+    ville: &str,
+) -> Result<Vec<Structure>, StoreError> {
+    let mut out = Vec::new();
+    for entree in index.range((ville, 0u128)..=(ville, u128::MAX))? {
+        let (cle, _) = entree?;
+        let (_, id) = cle.value();
+        let structure = Structure::try_from(lire_reference(structures, id)?)?;
+        if replier(&structure.ville) == ville {
+            out.push(structure);
+        }
+    }
+    Ok(out)
+}
+
+/// Calls `f` with the praticiens working at any of `structures`, by id, each once, from after `apres`,
+/// until `f` says stop (`Ok(false)`). One range of the `(structure, praticien)` index per structure,
+/// merged lazily: a page reads the index entries up to its own end and no further.
+pub(super) fn praticiens_des_structures(
+    index: &impl ReadableTable<(u128, u128), ()>,
+    structures: &[u128],
+    apres: Option<u128>,
+    mut f: impl FnMut(u128) -> Result<bool, StoreError>,
+) -> Result<(), StoreError> {
+    let bas = match apres {
+        None => 0,
+        Some(id) => match id.checked_add(1) {
+            Some(suivant) => suivant,
+            None => return Ok(()),
+        },
+    };
+    let mut sources = Vec::with_capacity(structures.len());
+    let mut tas = BinaryHeap::with_capacity(structures.len());
+    for (i, s) in structures.iter().enumerate() {
+        let mut source = index.range((*s, bas)..=(*s, u128::MAX))?;
+        if let Some(entree) = source.next() {
+            tas.push(Reverse((entree?.0.value().1, i)));
+        }
+        sources.push(source);
+    }
+    let mut dernier = None;
+    while let Some(Reverse((id, i))) = tas.pop() {
+        if let Some(entree) = sources[i].next() {
+            tas.push(Reverse((entree?.0.value().1, i)));
+        }
+        if dernier == Some(id) {
+            continue;
+        }
+        dernier = Some(id);
+        if !f(id)? {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Whether the praticien offers that type: in one of its rules, or présentiel in the default week.

@@ -68,10 +68,10 @@ fn every_refusal_writes_nothing() {
     let mardi = t("2026-12-08T08:00:00Z");
     m.store
         .ajouter_indisponibilite(
-            Uuid::now_v7(),
             m.praticien.id,
+            Uuid::now_v7(),
             Creneau::new(mardi, mardi + Duration::hours(4)).unwrap(),
-            Some("formation"),
+            Some("formation".to_owned()),
         )
         .unwrap();
     let (_, agenda) = m
@@ -592,6 +592,22 @@ fn praticiens_page_by_name_with_filters_and_no_gap() {
     assert_eq!(tous(&FiltrePraticiens::default(), 4), attendu);
     assert_eq!(tous(&FiltrePraticiens::default(), 100), attendu);
 
+    // The walk by id sees each praticien once, in id order, whatever the batch size.
+    let mut par_id = Vec::new();
+    let mut apres = None;
+    while let Some(dernier) = {
+        let lot = m.store.praticiens_par_id(apres, 4).unwrap();
+        assert!(lot.len() <= 4);
+        par_id.extend(lot.iter().map(|p| p.id));
+        lot.last().map(|p| p.id)
+    } {
+        apres = Some(dernier);
+    }
+    let mut tries = par_id.clone();
+    tries.sort_unstable();
+    tries.dedup();
+    assert_eq!((par_id.len(), &par_id), (attendu.len(), &tries));
+
     let ville = FiltrePraticiens {
         ville: Some("  SAINT-ETIENNE".to_owned()),
         ..Default::default()
@@ -836,4 +852,422 @@ fn an_unreadable_record_is_an_error_not_a_panic() {
     txn.commit().unwrap();
     let err = m.store.rdv(RdvId(Uuid::from_u128(7))).unwrap_err();
     assert!(code(&err).starts_with("interne:"), "{err:?}");
+}
+
+/// Every key of a `(u128, u128) → ()` index, in order.
+fn cles_u128(store: &RedbStore, table: redb::TableDefinition<(u128, u128), ()>) -> Vec<(u128, u128)> {
+    let txn = store.db.begin_read().unwrap();
+    let t = txn.open_table(table).unwrap();
+    t.iter().unwrap().map(|e| e.unwrap().0.value()).collect()
+}
+
+/// Every key of the `(ville, structure)` index, in order.
+fn cles_villes(store: &RedbStore) -> Vec<(String, u128)> {
+    let txn = store.db.begin_read().unwrap();
+    let t = txn.open_table(STRUCTURES_PAR_VILLE).unwrap();
+    t.iter()
+        .unwrap()
+        .map(|e| {
+            let (cle, _) = e.unwrap();
+            let (ville, id) = cle.value();
+            (ville.to_owned(), id)
+        })
+        .collect()
+}
+
+/// A praticien at `structures`, created with its account.
+fn inscrire(m: &Monde, nom: &str, n: u64, structures: &[StructureId]) -> Praticien {
+    let mut p = praticien(nom, "Sam", n, structures[0]);
+    p.structures = structures.to_vec();
+    m.store
+        .creer_praticien(&compte(&format!("p{n}@exemple.fr"), Role::Praticien(p.id)), &p)
+        .unwrap();
+    p
+}
+
+/// Every page of `praticiens_du_lieu`, as names, checking each page's size.
+fn lieu(
+    m: &Monde,
+    ville: Option<&str>,
+    structure: Option<StructureId>,
+    specialite: Option<Specialite>,
+    limit: usize,
+) -> Vec<String> {
+    let mut vus = Vec::new();
+    let mut curseur: Option<String> = None;
+    loop {
+        let page = m
+            .store
+            .praticiens_du_lieu(ville, structure, specialite, curseur.as_deref(), limit)
+            .unwrap();
+        assert!(page.items.len() <= limit);
+        vus.extend(page.items.into_iter().map(|p| p.nom));
+        match page.next_cursor {
+            Some(c) => curseur = Some(c),
+            None => return vus,
+        }
+    }
+}
+
+#[test]
+fn praticiens_du_lieu_reads_one_place_by_id_without_gap() {
+    let m = Monde::new();
+    let a = m.structure.id;
+    let b = structure("Centre de santé Fauriel", "saint-etienne");
+    let brest = structure("Cabinet du Port", "Brest");
+    m.store.creer_structure(&b).unwrap();
+    m.store.creer_structure(&brest).unwrap();
+    // Ids are UUID v7: creation order is id order.
+    inscrire(&m, "Bruneau", 20, &[b.id]);
+    inscrire(&m, "Carre", 21, &[a, b.id]);
+    inscrire(&m, "Lebrun", 22, &[brest.id]);
+    let mut cardio = praticien("Durand", "Sam", 23, b.id);
+    cardio.specialites = vec![Specialite::parse("cardiologie").unwrap()];
+    m.store
+        .creer_praticien(&compte("p23@exemple.fr", Role::Praticien(cardio.id)), &cardio)
+        .unwrap();
+    inscrire(&m, "Evrard", 24, &[brest.id, a]);
+
+    let ville = ["Martin", "Bruneau", "Carre", "Durand", "Evrard"];
+    for limit in [1, 2, 3, 100] {
+        assert_eq!(
+            lieu(&m, Some(" Saint-Étienne"), None, None, limit),
+            ville,
+            "limit {limit}"
+        );
+    }
+    assert_eq!(
+        lieu(&m, None, Some(b.id), None, 2),
+        ["Bruneau", "Carre", "Durand"]
+    );
+    assert_eq!(lieu(&m, Some("BREST"), None, None, 1), ["Lebrun", "Evrard"]);
+    let cardiologie = Some(Specialite::parse("cardiologie").unwrap());
+    assert_eq!(lieu(&m, Some("saint-etienne"), None, cardiologie, 1), ["Durand"]);
+    assert_eq!(
+        lieu(
+            &m,
+            Some("saint-etienne"),
+            None,
+            Some(Specialite::MEDECINE_GENERALE),
+            2
+        ),
+        ["Martin", "Bruneau", "Carre", "Evrard"]
+    );
+    // Both: the structure, if it is in the ville.
+    assert_eq!(
+        lieu(&m, Some("Saint-Étienne"), Some(b.id), None, 5),
+        ["Bruneau", "Carre", "Durand"]
+    );
+    assert!(lieu(&m, Some("Brest"), Some(b.id), None, 5).is_empty());
+    assert!(lieu(&m, None, None, None, 5).is_empty());
+    assert!(lieu(&m, Some("Nancy"), None, None, 5).is_empty());
+    assert!(lieu(&m, None, Some(StructureId(Uuid::now_v7())), None, 5).is_empty());
+    let err = m
+        .store
+        .praticiens_du_lieu(Some("Brest"), None, None, Some("pas un curseur"), 5)
+        .unwrap_err();
+    assert_eq!(code(&err), "introuvable:curseur");
+
+    // The directory's own filters read the same indexes.
+    let filtre = FiltrePraticiens {
+        ville: Some("Brest".to_owned()),
+        ..Default::default()
+    };
+    let noms: Vec<_> = m
+        .store
+        .praticiens(&filtre, None, 10)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|p| p.nom)
+        .collect();
+    assert_eq!(noms, ["Evrard", "Lebrun"]);
+    let filtre = FiltrePraticiens {
+        ville: Some("Brest".to_owned()),
+        structure: Some(a),
+        ..Default::default()
+    };
+    let noms: Vec<_> = m
+        .store
+        .praticiens(&filtre, None, 10)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|p| p.nom)
+        .collect();
+    assert_eq!(noms, ["Evrard"]);
+    let structures: Vec<_> = m
+        .store
+        .structures(Some("SAINT-ÉTIENNE"), 10)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.nom)
+        .collect();
+    assert_eq!(
+        structures,
+        ["Centre de santé Fauriel", "Maison médicale Stanislas"]
+    );
+}
+
+#[test]
+fn the_place_indexes_follow_a_praticiens_structures() {
+    let m = Monde::new();
+    let a = m.structure.id;
+    let b = structure("Cabinet du Port", "Brest");
+    m.store.creer_structure(&b).unwrap();
+    let id = m.praticien.id.0.as_u128();
+    assert_eq!(
+        cles_u128(&m.store, PRATICIENS_PAR_STRUCTURE),
+        [(a.0.as_u128(), id)]
+    );
+    assert_eq!(
+        cles_villes(&m.store),
+        [
+            ("brest".to_owned(), b.id.0.as_u128()),
+            ("saint-etienne".to_owned(), a.0.as_u128()),
+        ]
+    );
+    let generation = m.store.generation_annuaire().unwrap();
+
+    // Both structures, then Brest only: the entry of the structure left goes.
+    let mut p = m.praticien.clone();
+    p.structures = vec![a, b.id];
+    m.store.modifier_praticien(&p).unwrap();
+    let mut attendu = vec![(a.0.as_u128(), id), (b.id.0.as_u128(), id)];
+    attendu.sort_unstable();
+    assert_eq!(cles_u128(&m.store, PRATICIENS_PAR_STRUCTURE), attendu);
+    p.structures = vec![b.id];
+    p.horaires = Horaires::default();
+    m.store.modifier_praticien(&p).unwrap();
+    assert_eq!(
+        cles_u128(&m.store, PRATICIENS_PAR_STRUCTURE),
+        [(b.id.0.as_u128(), id)]
+    );
+    assert_eq!(m.store.generation_annuaire().unwrap(), generation + 2);
+    assert!(lieu(&m, Some("Saint-Étienne"), None, None, 10).is_empty());
+    assert!(lieu(&m, None, Some(a), None, 10).is_empty());
+    assert_eq!(lieu(&m, Some("brest"), None, None, 10), ["Martin"]);
+    let filtre = FiltrePraticiens {
+        structure: Some(a),
+        ..Default::default()
+    };
+    assert!(m.store.praticiens(&filtre, None, 10).unwrap().items.is_empty());
+
+    // A refused change (unknown structure) leaves the index as it was.
+    p.structures = vec![StructureId(Uuid::now_v7())];
+    assert_eq!(
+        code(&m.store.modifier_praticien(&p).unwrap_err()),
+        "introuvable:structure"
+    );
+    assert_eq!(
+        cles_u128(&m.store, PRATICIENS_PAR_STRUCTURE),
+        [(b.id.0.as_u128(), id)]
+    );
+}
+
+#[test]
+fn a_version_1_file_gets_its_place_and_name_indexes_on_open() {
+    let m = Monde::new();
+    let brest = structure("Cabinet du Port", "Brest");
+    m.store.creer_structure(&brest).unwrap();
+    inscrire(&m, "Lebrun", 30, &[brest.id, m.structure.id]);
+    inscrire(&m, "Bruneau", 31, &[brest.id]);
+    let praticiens_avant = cles_u128(&m.store, PRATICIENS_PAR_STRUCTURE);
+    let villes_avant = cles_villes(&m.store);
+    assert_eq!(praticiens_avant.len(), 4);
+    assert_eq!(villes_avant.len(), 2);
+
+    let liste = |store: &RedbStore| -> Vec<String> {
+        let page = store.praticiens(&FiltrePraticiens::default(), None, 10).unwrap();
+        page.items.into_iter().map(|p| p.nom).collect()
+    };
+    let liste_avant = liste(&m.store);
+    assert_eq!(liste_avant.len(), 3);
+
+    // What a version-1 file is: the same records, no place or name index, version 1.
+    let txn = m.store.db.begin_write().unwrap();
+    assert!(txn.delete_table(PRATICIENS_PAR_STRUCTURE).unwrap());
+    assert!(txn.delete_table(STRUCTURES_PAR_VILLE).unwrap());
+    assert!(txn.delete_table(PRATICIENS_PAR_NOM).unwrap());
+    txn.open_table(META)
+        .unwrap()
+        .insert(CLE_VERSION_SCHEMA, 1)
+        .unwrap();
+    txn.commit().unwrap();
+    let Monde { dossier, store, .. } = m;
+    drop(store);
+
+    let store = RedbStore::open(dossier.path()).unwrap();
+    let version = {
+        let txn = store.db.begin_read().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .get(CLE_VERSION_SCHEMA)
+            .unwrap()
+            .map(|v| v.value())
+    };
+    assert_eq!(version, Some(VERSION_SCHEMA));
+    assert_eq!(VERSION_SCHEMA, 3);
+    assert_eq!(cles_u128(&store, PRATICIENS_PAR_STRUCTURE), praticiens_avant);
+    assert_eq!(cles_villes(&store), villes_avant);
+    assert_eq!(liste(&store), liste_avant);
+    let noms: Vec<_> = store
+        .praticiens_du_lieu(Some("Brest"), None, None, None, 10)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|p| p.nom)
+        .collect();
+    assert_eq!(noms, ["Lebrun", "Bruneau"]);
+    // Opening again is a no-op.
+    drop(store);
+    let store = RedbStore::open(dossier.path()).unwrap();
+    assert_eq!(cles_u128(&store, PRATICIENS_PAR_STRUCTURE), praticiens_avant);
+}
+
+#[test]
+fn a_period_off_hides_its_creneaux_until_removed() {
+    let m = Monde::new();
+    let autre = inscrire(&m, "Petit", 40, &[m.structure.id]);
+    let generation = m.store.generation_annuaire().unwrap();
+    let id = Uuid::now_v7();
+    let conge = Creneau::new(lundi(), lundi() + Duration::hours(2)).unwrap();
+    m.store
+        .ajouter_indisponibilite(m.praticien.id, id, conge, Some("formation".to_owned()))
+        .unwrap();
+    assert_eq!(m.store.generation_annuaire().unwrap(), generation);
+    assert_eq!(
+        code(
+            &m.store
+                .ajouter_indisponibilite(m.praticien.id, id, conge, None)
+                .unwrap_err()
+        ),
+        "conflit:id_deja_utilise"
+    );
+    assert_eq!(
+        code(
+            &m.store
+                .ajouter_indisponibilite(PraticienId(Uuid::now_v7()), Uuid::now_v7(), conge, None)
+                .unwrap_err()
+        ),
+        "introuvable:praticien"
+    );
+
+    let attendue = Indisponibilite {
+        id,
+        praticien_id: m.praticien.id,
+        creneau: conge,
+        motif: Some("formation".to_owned()),
+    };
+    let semaine = Creneau::new(lundi() - Duration::days(1), lundi() + Duration::days(6)).unwrap();
+    assert_eq!(
+        m.store.indisponibilites(m.praticien.id, semaine).unwrap(),
+        std::slice::from_ref(&attendue)
+    );
+    // Touching the window's edges is not overlapping it.
+    let avant = Creneau::new(lundi() - Duration::hours(3), lundi()).unwrap();
+    let apres = Creneau::new(conge.fin(), conge.fin() + Duration::hours(1)).unwrap();
+    assert!(
+        m.store
+            .indisponibilites(m.praticien.id, avant)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        m.store
+            .indisponibilites(m.praticien.id, apres)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(m.store.indisponibilites(autre.id, semaine).unwrap().is_empty());
+    assert_eq!(
+        code(
+            &m.store
+                .indisponibilites(PraticienId(Uuid::now_v7()), semaine)
+                .unwrap_err()
+        ),
+        "introuvable:praticien"
+    );
+
+    let (_, agenda) = m
+        .store
+        .agenda(m.praticien.id, jour("2026-12-07T00:00:00Z"))
+        .unwrap();
+    assert_eq!(agenda.indisponibilites, [conge]);
+    let err = m.store.reserver(&m.demande(0, lundi()), now()).unwrap_err();
+    assert_eq!(code(&err), "creneau_indisponible");
+
+    // Only its praticien's: another one cannot remove it.
+    assert_eq!(
+        code(&m.store.supprimer_indisponibilite(autre.id, id).unwrap_err()),
+        "introuvable:indisponibilité"
+    );
+    assert_eq!(
+        m.store.indisponibilites(m.praticien.id, semaine).unwrap(),
+        [attendue]
+    );
+    m.store.supprimer_indisponibilite(m.praticien.id, id).unwrap();
+    assert!(
+        m.store
+            .indisponibilites(m.praticien.id, semaine)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        code(&m.store.supprimer_indisponibilite(m.praticien.id, id).unwrap_err()),
+        "introuvable:indisponibilité"
+    );
+    let (_, agenda) = m
+        .store
+        .agenda(m.praticien.id, jour("2026-12-07T00:00:00Z"))
+        .unwrap();
+    assert!(agenda.indisponibilites.is_empty());
+    nouveau(m.store.reserver(&m.demande(0, lundi()), now()));
+}
+
+#[test]
+fn rdvs_du_praticien_are_those_overlapping_the_window() {
+    let m = Monde::new();
+    let premier = nouveau(m.store.reserver(&m.demande(0, lundi()), now()));
+    let annule = nouveau(
+        m.store
+            .reserver(&m.demande(1, lundi() + Duration::minutes(30)), now()),
+    );
+    m.store
+        .annuler(annule.id, Auteur::Patient, m.comptes_patients[1], now())
+        .unwrap();
+    let suivant = nouveau(
+        m.store
+            .reserver(&m.demande(0, lundi() + Duration::hours(1)), now()),
+    );
+    let ids = |debut: DateTime<Utc>, fin: DateTime<Utc>| -> Vec<RdvId> {
+        m.store
+            .rdvs_du_praticien(m.praticien.id, Creneau::new(debut, fin).unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    // Every statut, by start; a rdv ending at the window's start or starting at its end is outside.
+    assert_eq!(
+        ids(lundi() + Duration::minutes(15), lundi() + Duration::hours(1)),
+        [premier.id, annule.id]
+    );
+    assert_eq!(
+        ids(lundi() + Duration::minutes(30), lundi() + Duration::minutes(61)),
+        [annule.id, suivant.id]
+    );
+    assert_eq!(
+        ids(lundi() - Duration::days(1), lundi() + Duration::days(1)),
+        [premier.id, annule.id, suivant.id]
+    );
+    assert!(ids(lundi() - Duration::hours(1), lundi()).is_empty());
+    let trop = Creneau::new(lundi(), lundi() + Duration::days(32)).unwrap();
+    let err = m.store.rdvs_du_praticien(m.praticien.id, trop).unwrap_err();
+    assert!(code(&err).starts_with("interne:"), "{err:?}");
+    let err = m
+        .store
+        .rdvs_du_praticien(PraticienId(Uuid::now_v7()), jour("2026-12-07T00:00:00Z"))
+        .unwrap_err();
+    assert_eq!(code(&err), "introuvable:praticien");
 }

@@ -1,0 +1,51 @@
+//! Schema migrations, run by [`super::RedbStore::open`] inside the write transaction that opens the
+//! file: a file is wholly at its old version or wholly at the new one, never half migrated.
+//!
+//! Each step reads the records (not the domain entities: a value the domain would refuse today must
+//! not block an index build) and writes what the new version adds.
+
+use redb::{ReadableTable, WriteTransaction};
+
+use super::replier;
+use crate::store::StoreError;
+use crate::store::tables::{
+    PRATICIENS, PRATICIENS_PAR_NOM, PRATICIENS_PAR_STRUCTURE, STRUCTURES, STRUCTURES_PAR_VILLE,
+};
+
+/// Version 1 → 2: builds the place indexes, `(ville, structure)` and `(structure, praticien)`, from the
+/// structures and praticiens already stored.
+pub(super) fn v1_vers_v2(txn: &WriteTransaction) -> Result<(), StoreError> {
+    let mut par_ville = txn.open_table(STRUCTURES_PAR_VILLE)?;
+    for entree in txn.open_table(STRUCTURES)?.iter()? {
+        let (_, valeur) = entree?;
+        let structure = valeur.value().decoder()?;
+        par_ville.insert((replier(&structure.ville).as_str(), structure.id), ())?;
+    }
+    let mut par_structure = txn.open_table(PRATICIENS_PAR_STRUCTURE)?;
+    for entree in txn.open_table(PRATICIENS)?.iter()? {
+        let (_, valeur) = entree?;
+        let praticien = valeur.value().decoder()?;
+        for structure in praticien.structures {
+            par_structure.insert((structure, praticien.id), ())?;
+        }
+    }
+    Ok(())
+}
+
+/// Version 2 → 3: builds the name index `(nom, prénom, praticien)` from the praticiens already stored.
+pub(super) fn v2_vers_v3(txn: &WriteTransaction) -> Result<(), StoreError> {
+    let mut par_nom = txn.open_table(PRATICIENS_PAR_NOM)?;
+    for entree in txn.open_table(PRATICIENS)?.iter()? {
+        let (_, valeur) = entree?;
+        let praticien = valeur.value().decoder()?;
+        par_nom.insert(
+            (
+                replier(&praticien.nom).as_str(),
+                replier(&praticien.prenom).as_str(),
+                praticien.id,
+            ),
+            (),
+        )?;
+    }
+    Ok(())
+}
