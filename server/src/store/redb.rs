@@ -343,6 +343,22 @@ pub(crate) fn apres_ecriture_structure(
     toucher_annuaire(txn)
 }
 
+/// The structures of a (folded) ville, from the ville index; `None` when no ville is asked for.
+fn ids_de_la_ville(
+    txn: &ReadTransaction,
+    ville: Option<&str>,
+) -> Result<Option<Vec<StructureId>>, StoreError> {
+    let Some(ville) = ville else {
+        return Ok(None);
+    };
+    let structures = lecture::structures_de_la_ville(
+        &txn.open_table(STRUCTURES_PAR_VILLE)?,
+        &txn.open_table(STRUCTURES)?,
+        ville,
+    )?;
+    Ok(Some(structures.into_iter().map(|s| s.id).collect()))
+}
+
 /// Bumps the directory generation ([`CLE_GENERATION_ANNUAIRE`]).
 fn toucher_annuaire(txn: &WriteTransaction) -> Result<(), StoreError> {
     let mut meta = txn.open_table(META)?;
@@ -684,19 +700,7 @@ impl Stockage for RedbStore {
         let ville = filtre.ville.as_deref().map(replier);
         self.lire(|txn| {
             // Structures in the ville asked for, from the ville index.
-            let dans_la_ville: Option<Vec<StructureId>> = match &ville {
-                None => None,
-                Some(v) => Some(
-                    lecture::structures_de_la_ville(
-                        &txn.open_table(STRUCTURES_PAR_VILLE)?,
-                        &txn.open_table(STRUCTURES)?,
-                        v,
-                    )?
-                    .into_iter()
-                    .map(|s| s.id)
-                    .collect(),
-                ),
-            };
+            let dans_la_ville: Option<Vec<StructureId>> = ids_de_la_ville(txn, ville.as_deref())?;
             // With a place, the candidates are that place's praticiens (the structure index); without,
             // every praticien. Either way only `limit + 1` matches are kept sorted at a time.
             let lieux: Option<Vec<u128>> = match (filtre.structure, &dans_la_ville) {
@@ -783,19 +787,8 @@ impl Stockage for RedbStore {
             next_cursor: None,
         };
         self.lire(|txn| {
-            let dans_la_ville: Option<Vec<u128>> = match &ville {
-                None => None,
-                Some(v) => Some(
-                    lecture::structures_de_la_ville(
-                        &txn.open_table(STRUCTURES_PAR_VILLE)?,
-                        &txn.open_table(STRUCTURES)?,
-                        v,
-                    )?
-                    .into_iter()
-                    .map(|s| s.id.0.as_u128())
-                    .collect(),
-                ),
-            };
+            let dans_la_ville: Option<Vec<u128>> = ids_de_la_ville(txn, ville.as_deref())?
+                .map(|ids| ids.into_iter().map(|s| s.0.as_u128()).collect());
             let lieux: Vec<u128> = match (structure.map(|s| s.0.as_u128()), dans_la_ville) {
                 (Some(s), Some(ids)) if !ids.contains(&s) => return Ok(vide()),
                 (Some(s), _) => vec![s],
