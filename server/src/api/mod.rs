@@ -9,6 +9,7 @@ pub mod annuaire;
 pub mod comptes;
 pub mod disponibilites;
 pub mod dto;
+pub mod espace;
 pub mod etat;
 pub mod health;
 pub mod indisponibilites;
@@ -28,6 +29,7 @@ use poem_openapi::{OpenApiService, Tags};
 use self::annuaire::AnnuaireApi;
 use self::comptes::ComptesApi;
 use self::disponibilites::DisponibilitesApi;
+use self::espace::EspaceApi;
 use self::etat::Etat;
 use self::health::HealthApi;
 use self::indisponibilites::IndisponibilitesApi;
@@ -62,6 +64,8 @@ pub enum ApiTag {
     Disponibilites,
     /// A praticien's periods off.
     Indisponibilites,
+    /// A praticien's workspace: planning, horaires, réglages, patientèle.
+    Espace,
 }
 
 /// Every API of the server.
@@ -73,6 +77,7 @@ pub type Apis = (
     RdvsApi,
     DisponibilitesApi,
     IndisponibilitesApi,
+    EspaceApi,
 );
 
 /// A refusal of the access rules: 401 when nobody is signed in, 403 otherwise.
@@ -93,7 +98,8 @@ pub fn openapi_service(config: &Config, etat: Arc<Etat>) -> OpenApiService<Apis,
             PraticiensApi::new(Arc::clone(&etat)),
             RdvsApi::new(Arc::clone(&etat)),
             DisponibilitesApi::new(Arc::clone(&etat)),
-            IndisponibilitesApi::new(etat),
+            IndisponibilitesApi::new(Arc::clone(&etat)),
+            EspaceApi::new(etat),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

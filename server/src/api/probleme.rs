@@ -212,11 +212,14 @@ pub fn depuis_poem(err: poem::Error) -> Response {
     };
     let corps = probleme(status.as_u16(), code, detail);
     let json = serde_json::to_vec(&ProblemeJson::from(&corps)).unwrap_or_default();
-    Response::builder()
-        .status(status)
-        .content_type(PROBLEME_JSON)
-        .body(json)
-        .into_response()
+    let reponse = Response::builder().status(status).content_type(PROBLEME_JSON);
+    // A body refused unread leaves bytes on the connection: close it, so that no client reuses it.
+    let reponse = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        reponse.header("connection", "close")
+    } else {
+        reponse
+    };
+    reponse.body(json).into_response()
 }
 
 /// The same problem through serde (poem's catch-all works below poem-openapi's payloads).

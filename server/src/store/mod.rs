@@ -274,6 +274,24 @@ pub trait Stockage: Send + Sync + 'static {
     /// (any statut) with them.
     fn liens(&self, patient: PatientId) -> Result<(Vec<PraticienId>, Vec<PraticienId>), StoreError>;
 
+    // --- patientèle
+    /// Adds a patient to a praticien's patientèle and answers since when it is there (idempotent: a
+    /// patient already there keeps its date); `Introuvable("praticien" | "patient")` if either is unknown.
+    fn ajouter_a_la_patientele(
+        &self,
+        praticien: PraticienId,
+        patient: PatientId,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, StoreError>;
+    /// The praticien's patientèle table (added patients: not every patient with a rdv), by patient id,
+    /// from the cursor, with when each was added.
+    fn patientele(
+        &self,
+        praticien: PraticienId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<(PatientId, DateTime<Utc>)>, StoreError>;
+
     // --- availability and rdvs
     /// The praticien and its agenda for `fenetre` (horaires, réglages, lieux, the indisponibilités and
     /// rdvs holding a créneau that touch the window, and no patient data).

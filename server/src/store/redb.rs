@@ -134,30 +134,6 @@ impl RedbStore {
         let txn = self.db.begin_read()?;
         f(&txn)
     }
-
-    /// Adds a patient to a praticien's patientèle (no trait method yet: the patientèle API comes later).
-    pub fn ajouter_a_la_patientele(
-        &self,
-        praticien: PraticienId,
-        patient: PatientId,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.ecrire(|txn| {
-            let (pr, pa) = (praticien.0.as_u128(), patient.0.as_u128());
-            if txn.open_table(PRATICIENS)?.get(pr)?.is_none() {
-                return Err(StoreError::Introuvable("praticien"));
-            }
-            if txn.open_table(PATIENTS)?.get(pa)?.is_none() {
-                return Err(StoreError::Introuvable("patient"));
-            }
-            let mut patientele = txn.open_table(PATIENTELE)?;
-            if patientele.get((pr, pa))?.is_none() {
-                patientele.insert((pr, pa), millis(now))?;
-                txn.open_table(PATIENTELE_PAR_PATIENT)?.insert((pa, pr), ())?;
-            }
-            Ok(())
-        })
-    }
 }
 
 /// Opens every table once, so that a fresh file holds them all and read transactions never meet a
@@ -1153,6 +1129,73 @@ impl Stockage for RedbStore {
             let record = RdvV1::from(rdv);
             let ancien = lire(&t.rdvs, record.id)?;
             t.ecrire(&record, ancien.as_ref())
+        })
+    }
+
+    // --- patientèle
+
+    fn ajouter_a_la_patientele(
+        &self,
+        praticien: PraticienId,
+        patient: PatientId,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, StoreError> {
+        self.ecrire(|txn| {
+            let (pr, pa) = (praticien.0.as_u128(), patient.0.as_u128());
+            if txn.open_table(PRATICIENS)?.get(pr)?.is_none() {
+                return Err(StoreError::Introuvable("praticien"));
+            }
+            if txn.open_table(PATIENTS)?.get(pa)?.is_none() {
+                return Err(StoreError::Introuvable("patient"));
+            }
+            let mut patientele = txn.open_table(PATIENTELE)?;
+            let depuis = patientele.get((pr, pa))?.map(|v| v.value());
+            if let Some(depuis) = depuis {
+                return instant(depuis);
+            }
+            // Stored to the millisecond: answer what a later read gives.
+            let depuis = millis(now);
+            patientele.insert((pr, pa), depuis)?;
+            txn.open_table(PATIENTELE_PAR_PATIENT)?.insert((pa, pr), ())?;
+            instant(depuis)
+        })
+    }
+
+    fn patientele(
+        &self,
+        praticien: PraticienId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<(PatientId, DateTime<Utc>)>, StoreError> {
+        use std::ops::Bound::{Excluded, Included};
+        let apres: Option<u128> = cursor.map(lecture::position).transpose()?;
+        let limit = borner(limit);
+        let pr = praticien.0.as_u128();
+        self.lire(|txn| {
+            if txn.open_table(PRATICIENS)?.get(pr)?.is_none() {
+                return Err(StoreError::Introuvable("praticien"));
+            }
+            let table = txn.open_table(PATIENTELE)?;
+            let bas = match apres {
+                Some(pa) => Excluded((pr, pa)),
+                None => Included((pr, 0u128)),
+            };
+            let entrees: Vec<(u128, i64)> = table
+                .range((bas, Included((pr, u128::MAX))))?
+                .take(limit + 1)
+                .map(|e| e.map(|(k, v)| (k.value().1, v.value())))
+                .collect::<Result<_, _>>()?;
+            let suite = entrees.len() > limit;
+            let entrees = &entrees[..entrees.len().min(limit)];
+            let next_cursor = match (suite, entrees.last()) {
+                (true, Some((derniere, _))) => Some(lecture::curseur(derniere)?),
+                _ => None,
+            };
+            let items = entrees
+                .iter()
+                .map(|&(pa, depuis)| Ok((PatientId(Uuid::from_u128(pa)), instant(depuis)?)))
+                .collect::<Result<_, StoreError>>()?;
+            Ok(Page { items, next_cursor })
         })
     }
 

@@ -12,6 +12,7 @@ mod demo;
 mod disponibilites_lieu;
 mod dst;
 mod entrees_invalides;
+mod espace;
 mod health;
 mod idempotence;
 mod indisponibilites;
