@@ -79,28 +79,6 @@ pub struct HorairesDto {
     pub regles: Vec<RegleDto>,
 }
 
-/// A rdv to come that new horaires no longer cover, kept as it is for follow-up.
-#[derive(Debug, Clone, Object)]
-pub struct RdvHorsHorairesDto {
-    /// Its id (`/rdvs/{id}`).
-    pub id: Uuid,
-    /// For whom.
-    pub patient_id: Uuid,
-    /// Spécialité code.
-    pub specialite: String,
-    /// Type.
-    #[oai(rename = "type")]
-    pub type_consultation: TypeDto,
-    /// Start (UTC).
-    pub debut: DateTime<Utc>,
-    /// End (UTC).
-    pub fin: DateTime<Utc>,
-    /// Statut (unchanged).
-    pub statut: StatutDto,
-    /// Where.
-    pub structure_id: Uuid,
-}
-
 /// The horaires saved, with the rdvs they leave outside.
 #[derive(Debug, Clone, Object)]
 pub struct HorairesModifiees {
@@ -108,7 +86,7 @@ pub struct HorairesModifiees {
     pub regles: Vec<RegleDto>,
     /// The rdvs to come within the next 31 days (from now) that no new rule covers (its structure, day,
     /// validity, hours, type and spécialité), by start; they are not cancelled.
-    pub rdvs_hors_horaires: Vec<RdvHorsHorairesDto>,
+    pub rdvs_hors_horaires: Vec<super::indisponibilites::RdvASuivreDto>,
 }
 
 /// A patient of the patientèle.
@@ -338,16 +316,7 @@ impl EspaceApi {
             regles,
             rdvs_hors_horaires: hors
                 .into_iter()
-                .map(|r| RdvHorsHorairesDto {
-                    id: r.id.0,
-                    patient_id: r.patient_id.0,
-                    specialite: r.specialite.code().to_owned(),
-                    type_consultation: r.type_consultation.into(),
-                    debut: r.creneau.debut(),
-                    fin: r.creneau.fin(),
-                    statut: r.statut.into(),
-                    structure_id: r.structure_id.0,
-                })
+                .map(|r| super::indisponibilites::RdvASuivreDto::from(&r))
                 .collect(),
         }))
     }

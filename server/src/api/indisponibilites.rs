@@ -80,9 +80,10 @@ pub struct NouvelleIndisponibilite {
     pub motif: Option<String>,
 }
 
-/// A rdv a new period off overlaps, for follow-up (it is not cancelled).
+/// A rdv a change of the praticien's schedule (a period off, new horaires) leaves to follow up: it is
+/// kept as it is, not cancelled.
 #[derive(Debug, Clone, Object)]
-pub struct RdvChevaucheDto {
+pub struct RdvASuivreDto {
     /// Its id (`/rdvs/{id}`).
     pub id: Uuid,
     /// For whom.
@@ -96,10 +97,25 @@ pub struct RdvChevaucheDto {
     pub debut: DateTime<Utc>,
     /// End (UTC).
     pub fin: DateTime<Utc>,
-    /// Statut (unchanged by the period off).
+    /// Statut (unchanged).
     pub statut: StatutDto,
     /// Where.
     pub structure_id: Uuid,
+}
+
+impl From<&crate::modele::Rdv> for RdvASuivreDto {
+    fn from(r: &crate::modele::Rdv) -> Self {
+        Self {
+            id: r.id.0,
+            patient_id: r.patient_id.0,
+            specialite: r.specialite.code().to_owned(),
+            type_consultation: r.type_consultation.into(),
+            debut: r.creneau.debut(),
+            fin: r.creneau.fin(),
+            statut: r.statut.into(),
+            structure_id: r.structure_id.0,
+        }
+    }
 }
 
 /// A created period off, with the rdvs it overlaps.
@@ -116,7 +132,7 @@ pub struct IndisponibiliteCreee {
     pub motif: Option<String>,
     /// The rdvs holding a créneau inside it, by start (at most 500), left as they are for follow-up;
     /// empty for callers who may not read the praticien's planning.
-    pub rdvs: Vec<RdvChevaucheDto>,
+    pub rdvs: Vec<RdvASuivreDto>,
     /// How many rdvs hold a créneau inside it, in all.
     pub rdvs_total: u32,
 }
@@ -323,16 +339,7 @@ impl IndisponibilitesApi {
             rdvs: rdvs
                 .into_iter()
                 .take(RDVS_LISTES_MAX)
-                .map(|r| RdvChevaucheDto {
-                    id: r.id.0,
-                    patient_id: r.patient_id.0,
-                    specialite: r.specialite.code().to_owned(),
-                    type_consultation: r.type_consultation.into(),
-                    debut: r.creneau.debut(),
-                    fin: r.creneau.fin(),
-                    statut: r.statut.into(),
-                    structure_id: r.structure_id.0,
-                })
+                .map(|r| RdvASuivreDto::from(&r))
                 .collect(),
         };
         if let Some(cle) = cle {
