@@ -357,23 +357,60 @@ pub(crate) fn generer(agenda: &Agenda, choix: &Choix, fenetre: Creneau) -> Resul
         if !regle.propose(choix.specialite, choix.type_consultation) {
             continue;
         }
-        // One day earlier than the window's first local date: a fall-back hour can put a slot that
-        // starts inside the window on the previous local date.
-        let premier = lieu
-            .fuseau
-            .local(fenetre.debut())
-            .date()
-            .pred_opt()
-            .unwrap_or(NaiveDate::MIN);
-        let dernier = lieu.fuseau.local(fenetre.fin()).date();
-        for date in premier.iter_days().take_while(|d| *d <= dernier) {
-            if regle.en_vigueur(date) {
-                slots_du_jour(&regle, lieu, date, choix, fenetre, &mut slots);
-            }
-        }
+        slots_de_la_regle(&regle, lieu, choix, fenetre, &mut slots);
     }
     slots.sort_unstable_by_key(|s| (s.libre.debut, s.libre.structure_id));
     Ok(slots)
+}
+
+/// How many créneaux the horaires offer whose start is in `fenetre` (≤ 31 days), booked or not, outside
+/// the periods off: the denominator of a fill rate. Each rule counts once, at the slot length of its
+/// first spécialité and first type, so a rule open to both types is not counted twice.
+pub fn creneaux_offerts(agenda: &Agenda, fenetre: Creneau) -> Result<usize, DisponibiliteInvalide> {
+    if fenetre.duree() > Duration::days(FENETRE_JOURS_MAX) {
+        return Err(DisponibiliteInvalide::FenetreTropLongue);
+    }
+    let mut slots = Vec::new();
+    for (regle, lieu) in agenda.regles()? {
+        let Some(&type_consultation) = regle.types.first() else {
+            continue;
+        };
+        let specialite = regle
+            .specialites
+            .as_ref()
+            .and_then(|s| s.iter().find(|s| agenda.specialites.contains(s)))
+            .or(agenda.specialites.first())
+            .copied();
+        let Ok(choix) = agenda.choisir(specialite, type_consultation, None) else {
+            continue;
+        };
+        slots_de_la_regle(&regle, lieu, &choix, fenetre, &mut slots);
+    }
+    Ok(slots
+        .iter()
+        .filter(|s| {
+            let c = s.libre.creneau();
+            !agenda.indisponibilites.iter().any(|i| i.chevauche(&c))
+        })
+        .count())
+}
+
+/// The slots of one rule whose start is in `fenetre`, every local date the window touches.
+fn slots_de_la_regle(regle: &RegleHoraire, lieu: Lieu, choix: &Choix, fenetre: Creneau, out: &mut Vec<Slot>) {
+    // One day earlier than the window's first local date: a fall-back hour can put a slot that starts
+    // inside the window on the previous local date.
+    let premier = lieu
+        .fuseau
+        .local(fenetre.debut())
+        .date()
+        .pred_opt()
+        .unwrap_or(NaiveDate::MIN);
+    let dernier = lieu.fuseau.local(fenetre.fin()).date();
+    for date in premier.iter_days().take_while(|d| *d <= dernier) {
+        if regle.en_vigueur(date) {
+            slots_du_jour(regle, lieu, date, choix, fenetre, out);
+        }
+    }
 }
 
 /// One rule on one local date.

@@ -88,6 +88,11 @@ pub struct ServeArgs {
     /// Key signing the access tokens (≥ 32 bytes); generated once into the data directory if unset.
     #[arg(long, env = "TOUBEELIB_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+
+    /// Public base URL of the server (`https://toubeelib.example.fr`), for absolute links such as the
+    /// planning's iCalendar feed; without it, those links are paths.
+    #[arg(long, env = "TOUBEELIB_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -108,6 +113,10 @@ impl ServeArgs {
                 .zip(self.admin_password)
                 .map(|(email, mdp)| (email, Secret(mdp))),
             jwt_secret: self.jwt_secret.map(Secret),
+            public_url: self
+                .public_url
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .filter(|u| !u.is_empty()),
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct Config {
     pub admin: Option<(String, Secret)>,
     /// The access-token signing key, if given.
     pub jwt_secret: Option<Secret>,
+    /// The server's public base URL (`https://toubeelib.example.fr`), for the absolute links it hands out
+    /// (the planning's iCalendar feed); without it, those links are paths.
+    pub public_url: Option<String>,
 }
 
 /// A secret from the environment; `Debug` never shows it.

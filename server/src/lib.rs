@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod ical;
 pub mod modele;
 pub mod search;
 pub mod seed;

@@ -299,3 +299,20 @@ pub struct Indisponibilite {
     /// Why, if said.
     pub motif: Option<String>,
 }
+
+/// A praticien's bank data ("données bancaires"), where it is paid: read and changed only by the
+/// praticien, its associated personnel and the admin; never in a profile, a list, the search index or a
+/// log line (`Debug` of the IBAN shows its country and last 4 characters only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DonneesBancaires {
+    /// The account's IBAN.
+    pub iban: domain::identifiants::Iban,
+    /// The bank's BIC.
+    pub bic: domain::identifiants::Bic,
+    /// The account holder's name, as the bank knows it.
+    pub titulaire: String,
+    /// Last changed at.
+    pub modifie_le: DateTime<Utc>,
+    /// Last changed by.
+    pub modifie_par: CompteId,
+}

@@ -288,6 +288,28 @@ fn type_specialite_and_motif_choose_the_rules_and_the_length() {
 }
 
 #[test]
+fn offered_creneaux_count_every_slot_once_booked_or_not_outside_periods_off() {
+    let mut a = agenda(
+        "Europe/Paris",
+        vec![
+            regle(Jour::Lundi, (9, 0), (12, 0), &[Presentiel, Teleconsultation]),
+            regle(Jour::Mardi, (14, 0), (15, 0), &[Teleconsultation]),
+        ],
+    );
+    let semaine = creneau("2026-12-06T23:00:00Z", "2026-12-13T23:00:00Z");
+    // Monday 6 half hours (a rule open to both types counts once), Tuesday 2.
+    assert_eq!(creneaux_offerts(&a, semaine), Ok(8));
+    // A booked créneau is still offered; a period off is not.
+    a.occupes = Occupations::new(vec![creneau("2026-12-07T08:00:00Z", "2026-12-07T08:30:00Z")]);
+    a.indisponibilites = vec![creneau("2026-12-08T13:00:00Z", "2026-12-08T14:00:00Z")];
+    assert_eq!(creneaux_offerts(&a, semaine), Ok(6));
+    assert_eq!(
+        creneaux_offerts(&a, creneau("2026-12-01T00:00:00Z", "2027-01-02T00:00:00Z")),
+        Err(DisponibiliteInvalide::FenetreTropLongue)
+    );
+}
+
+#[test]
 fn window_is_at_most_31_days() {
     let a = agenda("Europe/Paris", Vec::new());
     let now = t("2026-12-01T00:00:00Z");

@@ -101,7 +101,7 @@ struct Demande {
 
 /// The day `date` in a time zone: from its local midnight to the next. A midnight that does not exist
 /// (a zone jumping over it) starts at the first instant that does.
-fn journee(fuseau: Fuseau, date: NaiveDate) -> Option<Creneau> {
+pub(super) fn journee(fuseau: Fuseau, date: NaiveDate) -> Option<Creneau> {
     let minuit = |d: NaiveDate| {
         let local = d.and_time(chrono::NaiveTime::MIN);
         fuseau.instant(local).unwrap_or_else(|| fuseau.instant_fin(local))

@@ -5,6 +5,9 @@
 //! and the patientèle the praticien's alone (`Ressource::Reglages`, `Ressource::Patientele`). Input is
 //! parsed by the domain (`dto::horaires`, `Reglages::try_from`), so a 422 carries the domain's code.
 //!
+//! The réglages carry the URL of the planning's iCalendar feed ([`super::agenda_ics`]), with its secret;
+//! rotating the secret makes the old URL answer 404.
+//!
 //! Changing the horaires cancels nothing: the rdvs to come in the next 31 days that the new rules no
 //! longer cover are listed in the answer for follow-up, with their statut unchanged.
 
@@ -22,12 +25,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
-use super::ApiTag;
 use super::dto::{self, OrigineDto, ReglagesDto, RegleDto, TypeDto};
 use super::etat::{EtatPartage, JetonAcces, Session};
 use super::praticiens::fenetre;
 use super::probleme::ErreurApi;
 use super::rdvs::StatutDto;
+use super::{ApiTag, agenda_ics};
 use crate::modele::{Praticien, Rdv};
 use crate::store::{Stockage, StoreError};
 
@@ -111,6 +114,26 @@ pub struct AjoutPatientele {
     pub patient_id: Uuid,
 }
 
+/// A praticien's réglages as read: the booking policy, with the link of its planning's iCalendar feed.
+#[derive(Debug, Clone, Object)]
+pub struct ReglagesLusDto {
+    /// The booking policy.
+    #[oai(flatten)]
+    pub reglages: ReglagesDto,
+    /// The planning's iCalendar feed (RFC 5545) for a calendar application to subscribe to. It carries a
+    /// secret `jeton`: keep it private, rotate it with `POST /praticiens/{id}/reglages/jeton-ics`.
+    /// Read-only (ignored in a `PUT`).
+    #[oai(read_only)]
+    pub planning_ics_url: String,
+}
+
+/// The link of the planning's iCalendar feed, with its new secret.
+#[derive(Debug, Clone, Object)]
+pub struct JetonIcsDto {
+    /// The feed's URL; the previous one now answers 404.
+    pub planning_ics_url: String,
+}
+
 /// Answer of an addition to the patientèle.
 #[derive(Debug, ApiResponse)]
 pub enum PatienteleAjoutee {
@@ -123,12 +146,25 @@ pub enum PatienteleAjoutee {
 #[derive(Debug)]
 pub struct EspaceApi {
     etat: EtatPartage,
+    /// The server's public base URL, for the feed's link (`TOUBEELIB_PUBLIC_URL`).
+    url_publique: Option<String>,
 }
 
 impl EspaceApi {
-    /// Over the shared state.
-    pub fn new(etat: EtatPartage) -> Self {
-        Self { etat }
+    /// Over the shared state; links are absolute under `url_publique` if given.
+    pub fn new(etat: EtatPartage, url_publique: Option<String>) -> Self {
+        Self { etat, url_publique }
+    }
+
+    /// The réglages with the feed's link (its secret made on first read).
+    async fn reglages_lus(&self, p: &Praticien) -> Result<ReglagesLusDto, ErreurApi> {
+        let id = p.id;
+        let frais = agenda_ics::nouveau_jeton_ics()?;
+        let jeton = self.etat.stocker(move |s| s.jeton_ics(id, frais)).await?;
+        Ok(ReglagesLusDto {
+            reglages: ReglagesDto::from(&p.reglages),
+            planning_ics_url: agenda_ics::url_planning_ics(self.url_publique.as_deref(), id, &jeton),
+        })
     }
 
     /// The caller, if it may do `action` to `ressource`.
@@ -323,12 +359,12 @@ impl EspaceApi {
 
     /// A praticien's réglages (booking policy)
     #[oai(path = "/praticiens/:id/reglages", method = "get", operation_id = "reglages")]
-    async fn reglages(&self, jeton: JetonAcces, id: Path<Uuid>) -> Result<Json<ReglagesDto>, ErreurApi> {
+    async fn reglages(&self, jeton: JetonAcces, id: Path<Uuid>) -> Result<Json<ReglagesLusDto>, ErreurApi> {
         let praticien = PraticienId(id.0);
         self.autorise(&jeton, Action::Lire, &Ressource::Reglages(praticien))
             .await?;
         let p = self.praticien(praticien).await?;
-        Ok(Json(ReglagesDto::from(&p.reglages)))
+        Ok(Json(self.reglages_lus(&p).await?))
     }
 
     /// Replace a praticien's réglages
@@ -344,17 +380,44 @@ impl EspaceApi {
         jeton: JetonAcces,
         id: Path<Uuid>,
         corps: Json<ReglagesDto>,
-    ) -> Result<Json<ReglagesDto>, ErreurApi> {
+    ) -> Result<Json<ReglagesLusDto>, ErreurApi> {
         let praticien = PraticienId(id.0);
         self.autorise(&jeton, Action::Modifier, &Ressource::Reglages(praticien))
             .await?;
         let reglages = Reglages::try_from(&corps.0)?;
         let mut p = self.praticien(praticien).await?;
         p.reglages = reglages;
-        let reponse = ReglagesDto::from(&p.reglages);
-        self.etat.stocker(move |s| s.modifier_praticien(&p)).await?;
+        let ecrit = p.clone();
+        self.etat.stocker(move |s| s.modifier_praticien(&ecrit)).await?;
         tracing::info!(praticien = %praticien, "réglages changed");
-        Ok(Json(reponse))
+        Ok(Json(self.reglages_lus(&p).await?))
+    }
+
+    /// Rotate the secret of a praticien's iCalendar feed
+    ///
+    /// A new secret replaces the old one: the previous `planning_ics_url` answers 404 from now on, the
+    /// one returned here (and in the réglages) opens the feed. The praticien itself only.
+    #[oai(
+        path = "/praticiens/:id/reglages/jeton-ics",
+        method = "post",
+        operation_id = "tourner_jeton_ics"
+    )]
+    async fn tourner_jeton_ics(
+        &self,
+        jeton: JetonAcces,
+        id: Path<Uuid>,
+    ) -> Result<Json<JetonIcsDto>, ErreurApi> {
+        let praticien = PraticienId(id.0);
+        self.autorise(&jeton, Action::Modifier, &Ressource::Reglages(praticien))
+            .await?;
+        let nouveau = agenda_ics::nouveau_jeton_ics()?;
+        self.etat
+            .stocker(move |s| s.tourner_jeton_ics(praticien, nouveau))
+            .await?;
+        tracing::info!(praticien = %praticien, "planning feed secret rotated");
+        Ok(Json(JetonIcsDto {
+            planning_ics_url: agenda_ics::url_planning_ics(self.url_publique.as_deref(), praticien, &nouveau),
+        }))
     }
 
     /// A praticien's patientèle

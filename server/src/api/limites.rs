@@ -51,7 +51,9 @@ pub async fn limiter_corps<E: Endpoint>(next: E, mut req: Request) -> poem::Resu
 }
 
 /// Gives every request an id (the client's `x-request-id` when it is a short token, else a new UUID
-/// v7), runs it inside a span holding that id, and returns it in the answer.
+/// v7), runs it inside a span holding that id, the method and the path, logs its status and duration,
+/// and returns the id in the answer. The query string is never logged: it may carry a secret (the
+/// `jeton` of the planning's iCalendar feed).
 pub async fn identifiant_requete<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let id = req
         .header(EN_TETE_ID_REQUETE)
@@ -59,12 +61,23 @@ pub async fn identifiant_requete<E: Endpoint>(next: E, req: Request) -> poem::Re
             !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
-    let span = tracing::info_span!("requete", request_id = %id);
-    let mut reponse = next
-        .call(req)
-        .instrument(span)
-        .await
-        .map(IntoResponse::into_response)?;
+    let span = tracing::info_span!(
+        "requete",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.uri().path(),
+    );
+    let debut = std::time::Instant::now();
+    let resultat = next.call(req).instrument(span.clone()).await;
+    let duree_ms = debut.elapsed().as_secs_f64() * 1000.0;
+    let mut reponse = match resultat {
+        Ok(r) => r.into_response(),
+        Err(e) => {
+            span.in_scope(|| tracing::info!(status = e.status().as_u16(), duree_ms, "erreur"));
+            return Err(e);
+        }
+    };
+    span.in_scope(|| tracing::info!(status = reponse.status().as_u16(), duree_ms, "reponse"));
     if let Ok(valeur) = HeaderValue::from_str(&id) {
         reponse.headers_mut().insert(EN_TETE_ID_REQUETE, valeur);
     }

@@ -5,7 +5,10 @@
 //! of the API; this module assembles them and wraps them in the cross-cutting layers: request ids and
 //! logs, CORS, the body limit, and problem+json for every error poem raises itself.
 
+pub mod agenda_ics;
 pub mod annuaire;
+pub mod banque;
+pub mod bilan;
 pub mod comptes;
 pub mod disponibilites;
 pub mod dto;
@@ -22,11 +25,14 @@ use std::sync::Arc;
 
 use domain::Code;
 use domain::acces::Refus;
-use poem::middleware::{Cors, Tracing};
+use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt as _, Route};
 use poem_openapi::{OpenApiService, Tags};
 
+use self::agenda_ics::AgendaIcsApi;
 use self::annuaire::AnnuaireApi;
+use self::banque::BanqueApi;
+use self::bilan::BilanApi;
 use self::comptes::ComptesApi;
 use self::disponibilites::DisponibilitesApi;
 use self::espace::EspaceApi;
@@ -77,7 +83,10 @@ pub type Apis = (
     RdvsApi,
     DisponibilitesApi,
     IndisponibilitesApi,
+    BanqueApi,
     EspaceApi,
+    BilanApi,
+    AgendaIcsApi,
 );
 
 /// A refusal of the access rules: 401 when nobody is signed in, 403 otherwise.
@@ -99,7 +108,10 @@ pub fn openapi_service(config: &Config, etat: Arc<Etat>) -> OpenApiService<Apis,
             RdvsApi::new(Arc::clone(&etat)),
             DisponibilitesApi::new(Arc::clone(&etat)),
             IndisponibilitesApi::new(Arc::clone(&etat)),
-            EspaceApi::new(etat),
+            BanqueApi::new(Arc::clone(&etat)),
+            EspaceApi::new(Arc::clone(&etat), config.public_url.clone()),
+            BilanApi::new(Arc::clone(&etat)),
+            AgendaIcsApi::new(etat),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
@@ -136,6 +148,5 @@ pub fn app(config: &Config, etat: Arc<Etat>) -> impl Endpoint + 'static {
         .with_if(!config.cors_origins.is_empty(), cors(&config.cors_origins))
         .around(limites::limiter_corps)
         .catch_all_error(|e| async move { probleme::depuis_poem(e) })
-        .with(Tracing)
         .around(limites::identifiant_requete)
 }

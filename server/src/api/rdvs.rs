@@ -33,6 +33,8 @@ page!(PageRdvs, RdvDto);
 pub const CLE_IDEMPOTENCE_LONGUEUR_MAX: usize = 255;
 /// Longest organisme name.
 pub const ORGANISME_LONGUEUR_MAX: usize = 100;
+/// Largest payment one consultation records, in euro cents (10 000 €): anything above is a typo.
+pub const MONTANT_MAX_CENTIMES: u32 = 1_000_000;
 
 /// The statut of a rdv.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -231,6 +233,9 @@ pub struct ChangementStatutDto {
     pub mode: Option<ModeDto>,
     /// Organisme (for `transmis`).
     pub organisme: Option<String>,
+    /// When it was paid or transmitted (`paye`, `transmis`), if not now: recorded after the fact, never
+    /// in the future nor before the rdv's start.
+    pub le: Option<DateTime<Utc>>,
 }
 
 /// Which rdvs of a patient.
@@ -568,12 +573,23 @@ impl RdvsApi {
         let now = self.etat.maintenant();
         let c = corps.0;
         let requete = format!(
-            "POST /rdvs/{}/statut|{:?}|{:?}|{:?}|{:?}",
-            rdv.id, c.statut, c.montant, c.mode, c.organisme
+            "POST /rdvs/{}/statut|{:?}|{:?}|{:?}|{:?}|{:?}",
+            rdv.id, c.statut, c.montant, c.mode, c.organisme, c.le
         );
         if let Some(deja) = self.deja_fait(&session, cle.0.as_deref(), &requete).await? {
             return Ok(Json(self.dto(&session, deja).await?));
         }
+        let le = match c.le {
+            Some(le) if le > now || le < rdv.creneau.debut() => {
+                return Err(ErreurApi::new(
+                    422,
+                    "date_invalide",
+                    "le : ni dans le futur, ni avant le début du rendez-vous",
+                ));
+            }
+            Some(le) => le,
+            None => now,
+        };
         let changement = match c.statut {
             NouveauStatutDto::Honore => ChangementStatut::Honore,
             NouveauStatutDto::NonHonore => ChangementStatut::NonHonore,
@@ -585,6 +601,13 @@ impl RdvsApi {
                         "paye : montant et mode sont requis",
                     ));
                 };
+                if montant > MONTANT_MAX_CENTIMES {
+                    return Err(ErreurApi::new(
+                        422,
+                        "montant_invalide",
+                        format!("montant : {MONTANT_MAX_CENTIMES} centimes au plus"),
+                    ));
+                }
                 ChangementStatut::Paye(Paiement {
                     montant_centimes: montant,
                     mode: match mode {
@@ -594,7 +617,7 @@ impl RdvsApi {
                         ModeDto::TiersPayant => ModePaiement::TiersPayant,
                         ModeDto::Virement => ModePaiement::Virement,
                     },
-                    le: now,
+                    le,
                 })
             }
             NouveauStatutDto::Transmis => {
@@ -609,7 +632,7 @@ impl RdvsApi {
                     ));
                 }
                 ChangementStatut::Transmis(Transmission {
-                    le: now,
+                    le,
                     organisme: c.organisme,
                 })
             }

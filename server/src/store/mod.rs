@@ -274,6 +274,14 @@ pub trait Stockage: Send + Sync + 'static {
     /// (any statut) with them.
     fn liens(&self, patient: PatientId) -> Result<(Vec<PraticienId>, Vec<PraticienId>), StoreError>;
 
+    // --- iCalendar feed
+    /// The secret of the praticien's planning feed, or, if it has none yet, `nouveau_si_absent` stored as
+    /// it (one write transaction); `Introuvable("praticien")` if the praticien is unknown.
+    fn jeton_ics(&self, praticien: PraticienId, nouveau_si_absent: [u8; 32]) -> Result<[u8; 32], StoreError>;
+    /// Replaces the secret of the praticien's planning feed: the old one no longer opens it;
+    /// `Introuvable("praticien")` if the praticien is unknown.
+    fn tourner_jeton_ics(&self, praticien: PraticienId, nouveau: [u8; 32]) -> Result<(), StoreError>;
+
     // --- patientèle
     /// Adds a patient to a praticien's patientèle and answers since when it is there (idempotent: a
     /// patient already there keeps its date); `Introuvable("praticien" | "patient")` if either is unknown.
@@ -361,6 +369,21 @@ pub trait Stockage: Send + Sync + 'static {
     /// Removes a period off: its créneaux are free again. `Introuvable("indisponibilité")` if it is not
     /// one of that praticien's.
     fn supprimer_indisponibilite(&self, praticien: PraticienId, id: uuid::Uuid) -> Result<(), StoreError>;
+
+    // --- bank data
+    /// A praticien's bank data, `None` if none is recorded yet; `Introuvable("praticien")` if the
+    /// praticien is unknown (one read transaction).
+    fn donnees_bancaires(
+        &self,
+        praticien: PraticienId,
+    ) -> Result<Option<crate::modele::DonneesBancaires>, StoreError>;
+    /// Records (or replaces) a praticien's bank data, in one write transaction; `Introuvable("praticien")`
+    /// if the praticien is unknown. Nothing derived from the directory changes (no index, no generation).
+    fn modifier_donnees_bancaires(
+        &self,
+        praticien: PraticienId,
+        donnees: &crate::modele::DonneesBancaires,
+    ) -> Result<(), StoreError>;
 
     // --- idempotency of other retried writes
     /// The response remembered for this key, if any.

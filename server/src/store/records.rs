@@ -1035,6 +1035,55 @@ impl Enregistrement for ReponseV1 {
     const NOM: &'static str = "toubeelib::ReponseV1";
 }
 
+// --- bank data
+
+/// A praticien's bank data, keyed by the praticien's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonneesBancairesV1 {
+    /// IBAN, upper case, without spaces.
+    pub iban: String,
+    /// BIC, 8 or 11 characters.
+    pub bic: String,
+    /// Account holder.
+    pub titulaire: String,
+    /// Last changed at (ms).
+    pub modifie_le: i64,
+    /// Last changed by (account id).
+    pub modifie_par: u128,
+}
+
+impl Enregistrement for DonneesBancairesV1 {
+    const NOM: &'static str = "toubeelib::DonneesBancairesV1";
+}
+
+impl From<&crate::modele::DonneesBancaires> for DonneesBancairesV1 {
+    fn from(d: &crate::modele::DonneesBancaires) -> Self {
+        DonneesBancairesV1 {
+            iban: d.iban.as_str().to_owned(),
+            bic: d.bic.as_str().to_owned(),
+            titulaire: d.titulaire.clone(),
+            modifie_le: millis(d.modifie_le),
+            modifie_par: d.modifie_par.0.as_u128(),
+        }
+    }
+}
+
+impl TryFrom<DonneesBancairesV1> for crate::modele::DonneesBancaires {
+    type Error = StoreError;
+
+    fn try_from(d: DonneesBancairesV1) -> Result<Self, StoreError> {
+        use domain::identifiants::{Bic, Iban};
+        // The error names the rule, never the stored number.
+        Ok(crate::modele::DonneesBancaires {
+            iban: Iban::parse(&d.iban).map_err(|e| illisible("iban", e))?,
+            bic: Bic::parse(&d.bic).map_err(|e| illisible("bic", e))?,
+            titulaire: d.titulaire,
+            modifie_le: instant(d.modifie_le)?,
+            modifie_par: CompteId(Uuid::from_u128(d.modifie_par)),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Duration;

@@ -10,6 +10,8 @@
 //! Error policy: redb and postcard failures become [`StoreError::Interne`] (logged, a bare 500); the
 //! domain's refusals pass through as their own variants.
 
+mod banque;
+mod ics;
 mod lecture;
 pub mod masse;
 mod migration;
@@ -150,6 +152,7 @@ fn creer_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(PRATICIENS_PAR_RPPS)?;
     txn.open_table(PRATICIENS_PAR_STRUCTURE)?;
     txn.open_table(PRATICIENS_PAR_NOM)?;
+    txn.open_table(JETONS_ICS)?;
     txn.open_table(PERSONNELS)?;
     txn.open_table(PATIENTS)?;
     txn.open_table(PATIENTELE)?;
@@ -162,6 +165,7 @@ fn creer_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(PRATICIENS_DU_PATIENT)?;
     txn.open_table(IDEMPOTENCE_RDVS)?;
     txn.open_table(REPONSES)?;
+    txn.open_table(DONNEES_BANCAIRES)?;
     Ok(())
 }
 
@@ -819,6 +823,14 @@ impl Stockage for RedbStore {
         })
     }
 
+    fn jeton_ics(&self, praticien: PraticienId, nouveau_si_absent: [u8; 32]) -> Result<[u8; 32], StoreError> {
+        self.jeton_ics_ou(praticien, nouveau_si_absent)
+    }
+
+    fn tourner_jeton_ics(&self, praticien: PraticienId, nouveau: [u8; 32]) -> Result<(), StoreError> {
+        self.remplacer_jeton_ics(praticien, nouveau)
+    }
+
     fn generation_annuaire(&self) -> Result<u64, StoreError> {
         self.lire(|txn| {
             Ok(txn
@@ -1275,6 +1287,21 @@ impl Stockage for RedbStore {
                 corps: s.corps,
             }))
         })
+    }
+
+    fn donnees_bancaires(
+        &self,
+        praticien: PraticienId,
+    ) -> Result<Option<crate::modele::DonneesBancaires>, StoreError> {
+        self.lire_donnees_bancaires(praticien)
+    }
+
+    fn modifier_donnees_bancaires(
+        &self,
+        praticien: PraticienId,
+        donnees: &crate::modele::DonneesBancaires,
+    ) -> Result<(), StoreError> {
+        self.ecrire_donnees_bancaires(praticien, donnees)
     }
 
     fn memoriser_reponse(

@@ -60,6 +60,11 @@ pub const PRATICIENS_PAR_STRUCTURE: TableDefinition<(u128, u128), ()> =
 pub const PRATICIENS_PAR_NOM: TableDefinition<(&str, &str, u128), ()> =
     TableDefinition::new("praticiens_par_nom_v1");
 
+/// The secret of each praticien's iCalendar feed (`/praticiens/{id}/planning.ics?jeton=`), by praticien:
+/// 32 random bytes, made on first use and replaced when the praticien rotates it. A new table needs no
+/// migration: opening the store creates it.
+pub const JETONS_ICS: TableDefinition<u128, [u8; 32]> = TableDefinition::new("jetons_ics_v1");
+
 /// Personnel by id.
 pub const PERSONNELS: TableDefinition<u128, Record<PersonnelV1>> = TableDefinition::new("personnels_v1");
 
@@ -98,3 +103,9 @@ pub const IDEMPOTENCE_RDVS: TableDefinition<(u128, &str), Record<IdempotenceRdvV
     TableDefinition::new("idempotence_rdvs_v1");
 /// Other retried writes: (account, key) → request hash, remembered response, when.
 pub const REPONSES: TableDefinition<(u128, &str), Record<ReponseV1>> = TableDefinition::new("reponses_v1");
+
+/// Each praticien's bank data, by praticien. Read only through `GET /praticiens/{id}/donnees-bancaires`:
+/// no index, no list, nothing derived from it. A new table needs no migration: opening the store creates
+/// it.
+pub const DONNEES_BANCAIRES: TableDefinition<u128, Record<super::records::DonneesBancairesV1>> =
+    TableDefinition::new("donnees_bancaires_v1");

@@ -172,6 +172,14 @@ async fn reglages_round_trip_and_a_value_out_of_bounds_names_its_field() {
     let ecrits = put_json(&app, &chemin, Some(&moi), &voulus)
         .await
         .assert_status(200);
+    // The answer adds the read-only link of the planning feed.
+    assert!(
+        ecrits["planning_ics_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("planning.ics?jeton=")),
+        "{ecrits}"
+    );
+    voulus["planning_ics_url"] = ecrits["planning_ics_url"].clone();
     assert_eq!(ecrits, voulus);
     assert_eq!(app.get_as(&chemin, Some(&moi)).await.assert_status(200), voulus);
 

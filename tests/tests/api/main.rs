@@ -7,6 +7,7 @@
 mod acces;
 mod arret;
 mod auth;
+mod banque;
 mod concurrence;
 mod demo;
 mod disponibilites_lieu;
@@ -14,8 +15,10 @@ mod dst;
 mod entrees_invalides;
 mod espace;
 mod health;
+mod ics;
 mod idempotence;
 mod indisponibilites;
+mod journee;
 mod lifecycle;
 mod openapi;
 mod parcours_patient;

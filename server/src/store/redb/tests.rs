@@ -1,5 +1,6 @@
 //! The store against the domain's rules, each test on a fresh temporary file.
 
+mod banque;
 mod fixtures;
 
 use chrono::Duration;
