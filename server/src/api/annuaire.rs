@@ -25,8 +25,9 @@ page!(PageStructures, StructureDto);
 pub const PRATICIENS_PAR_PERSONNEL_MAX: usize = 100;
 
 /// The kind of a structure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TypeStructureDto {
     /// Maison médicale.
     MaisonMedicale,
@@ -57,7 +58,7 @@ impl From<TypeStructure> for TypeStructureDto {
 }
 
 /// A place of practice.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct StructureDto {
     /// Its id.
     pub id: Uuid,
@@ -65,6 +66,7 @@ pub struct StructureDto {
     pub nom: String,
     /// Kind.
     #[oai(rename = "type")]
+    #[serde(rename = "type")]
     pub type_structure: TypeStructureDto,
     /// Street address.
     pub adresse: String,

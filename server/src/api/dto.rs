@@ -18,8 +18,9 @@ use uuid::Uuid;
 use super::probleme::ErreurApi;
 
 /// `presentiel` or `teleconsultation`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TypeDto {
     /// At the structure.
     Presentiel,
@@ -74,7 +75,7 @@ impl From<Origine> for OrigineDto {
 }
 
 /// A spécialité with its label.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct SpecialiteDto {
     /// Stable code.
     pub code: String,
@@ -280,7 +281,7 @@ impl From<&Reglages> for ReglagesDto {
 }
 
 /// A motif de visite.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct MotifDto {
     /// Stable code, unique for the praticien.
     pub code: String,
@@ -290,6 +291,7 @@ pub struct MotifDto {
     pub specialite: String,
     /// Length in minutes, when not the spécialité's.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duree_minutes: Option<u32>,
 }
 

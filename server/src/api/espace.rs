@@ -237,6 +237,28 @@ fn hors_horaires(
         .collect())
 }
 
+/// Changes a praticien in one write transaction ([`Stockage::modifier_praticien_avec`]), so a concurrent
+/// change of another field is never lost. A refusal of `changer` (a 422 of the domain, say) writes
+/// nothing and comes back as the inner `Err`; the outer one is the store's.
+fn changer_praticien(
+    s: &dyn Stockage,
+    id: PraticienId,
+    mut changer: impl FnMut(&mut Praticien) -> Result<(), ErreurApi>,
+) -> Result<Result<Praticien, ErreurApi>, StoreError> {
+    let mut refus = None;
+    let ecrit = s.modifier_praticien_avec(id, &mut |p| {
+        changer(p).map_err(|e| {
+            refus = Some(e);
+            // Aborts the transaction; never answered: `refus` is.
+            StoreError::Interne("modification refusée".to_owned())
+        })
+    });
+    match refus {
+        Some(e) => Ok(Err(e)),
+        None => ecrit.map(Ok),
+    }
+}
+
 #[OpenApi(tag = "ApiTag::Espace")]
 impl EspaceApi {
     /// A praticien's planning over a window of at most 31 days
@@ -336,17 +358,24 @@ impl EspaceApi {
         let praticien = PraticienId(id.0);
         self.autorise(&jeton, Action::Modifier, &Ressource::GestionPraticien(praticien))
             .await?;
-        let mut p = self.praticien(praticien).await?;
-        p.horaires = dto::horaires(&corps.0.regles, &p.structures)?;
-        let regles = p.horaires.regles().iter().map(RegleDto::from).collect();
+        let demandees = corps.0.regles;
         let now = self.etat.maintenant();
-        let hors = self
+        // Checked against the structures of the record being changed, in its write transaction.
+        let (p, hors) = self
             .etat
             .stocker(move |s| {
-                s.modifier_praticien(&p)?;
-                hors_horaires(s, praticien, now)
+                let p = match changer_praticien(s, praticien, |p| {
+                    p.horaires = dto::horaires(&demandees, &p.structures)?;
+                    Ok(())
+                })? {
+                    Ok(p) => p,
+                    Err(refus) => return Ok(Err(refus)),
+                };
+                let hors = hors_horaires(s, praticien, now)?;
+                Ok(Ok((p, hors)))
             })
-            .await?;
+            .await??;
+        let regles = p.horaires.regles().iter().map(RegleDto::from).collect();
         tracing::info!(praticien = %praticien, hors_horaires = hors.len(), "horaires changed");
         Ok(Json(HorairesModifiees {
             regles,
@@ -385,10 +414,15 @@ impl EspaceApi {
         self.autorise(&jeton, Action::Modifier, &Ressource::Reglages(praticien))
             .await?;
         let reglages = Reglages::try_from(&corps.0)?;
-        let mut p = self.praticien(praticien).await?;
-        p.reglages = reglages;
-        let ecrit = p.clone();
-        self.etat.stocker(move |s| s.modifier_praticien(&ecrit)).await?;
+        let p = self
+            .etat
+            .stocker(move |s| {
+                s.modifier_praticien_avec(praticien, &mut |p| {
+                    p.reglages = reglages;
+                    Ok(())
+                })
+            })
+            .await?;
         tracing::info!(praticien = %praticien, "réglages changed");
         Ok(Json(self.reglages_lus(&p).await?))
     }

@@ -16,6 +16,7 @@ pub mod espace;
 pub mod etat;
 pub mod health;
 pub mod indisponibilites;
+pub mod json_direct;
 pub mod limites;
 pub mod praticiens;
 pub mod probleme;

@@ -20,42 +20,57 @@ use super::ApiTag;
 use super::annuaire::{StructureDto, admin};
 use super::comptes::champ;
 use super::dto::{
-    CalendrierDto, MotifDto, ReglagesDto, RegleDto, SpecialiteDto, TypeDto, horaires, limite, motifs, page,
-    refus, specialite,
+    CalendrierDto, MotifDto, ReglagesDto, RegleDto, SpecialiteDto, TypeDto, horaires, limite, motifs, refus,
+    specialite,
 };
 use super::etat::{EtatPartage, JetonAcces};
+use super::json_direct::JsonDirect;
 use super::probleme::ErreurApi;
 use crate::auth::MotDePasse;
 use crate::modele::{Compte, CompteId, Honoraire, MoyenPaiement, Praticien, Role, Secteur};
 use crate::search::{ErreurRecherche, Texte};
 use crate::store::{FiltrePraticiens, Stockage, StoreError};
 
-page!(PagePraticiens, PraticienDto);
+// Written by serde (`JsonDirect`): search results are the hottest answer of the API.
+/// A list page: `items`, and `next_cursor` unless it is the last.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct PagePraticiens {
+    /// The items.
+    pub items: Vec<PraticienDto>,
+    /// Cursor of the next page (absent on the last).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
 
 /// Most spécialités, structures or honoraires one praticien may list.
 pub const LISTE_PRATICIEN_MAX: usize = 20;
 
 /// Conventionnement secteur.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum SecteurDto {
     /// Secteur 1.
     #[oai(rename = "1")]
+    #[serde(rename = "1")]
     Secteur1,
     /// Secteur 2.
     #[oai(rename = "2")]
+    #[serde(rename = "2")]
     Secteur2,
     /// Non conventionné.
     NonConventionne,
 }
 
 /// A fee.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct HonoraireDto {
     /// Spécialité code.
     pub specialite: String,
     /// Type.
     #[oai(rename = "type")]
+    #[serde(rename = "type")]
     pub type_consultation: TypeDto,
     /// Euro cents.
     pub montant_centimes: u32,
@@ -64,8 +79,9 @@ pub struct HonoraireDto {
 }
 
 /// A payment method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum MoyenPaiementDto {
     /// Carte Vitale, tiers payant.
     CarteVitale,
@@ -80,7 +96,7 @@ pub enum MoyenPaiementDto {
 }
 
 /// A praticien's public profile.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct PraticienDto {
     /// Its id.
     pub id: Uuid,
@@ -92,6 +108,7 @@ pub struct PraticienDto {
     pub prenom: String,
     /// "Dr"…
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub titre: Option<String>,
     /// Spécialités; the first is the default.
     pub specialites: Vec<SpecialiteDto>,
@@ -202,31 +219,33 @@ impl PraticiensApi {
         filtre: FiltrePraticiens,
         cursor: Option<String>,
         limit: usize,
-    ) -> Result<Json<PagePraticiens>, ErreurApi> {
+    ) -> Result<JsonDirect<PagePraticiens>, ErreurApi> {
+        // One blocking hop: the index ranks, the store reads the page in one transaction.
         let recherche = std::sync::Arc::clone(&self.etat.recherche);
+        let store = std::sync::Arc::clone(&self.etat.store);
         let span = tracing::Span::current();
-        let resultats = tokio::task::spawn_blocking(move || {
-            span.in_scope(|| recherche.chercher(&texte, &filtre, cursor.as_deref(), limit))
+        let (resultats, items) = tokio::task::spawn_blocking(move || {
+            span.in_scope(|| {
+                let resultats = recherche
+                    .chercher(&texte, &filtre, cursor.as_deref(), limit)
+                    .map_err(|e| match e {
+                        ErreurRecherche::CurseurInvalide => {
+                            ErreurApi::invalide("curseur_invalide", "cursor invalide")
+                        }
+                        autre => ErreurApi::interne(&autre),
+                    })?;
+                // A hit removed from the store since the last commit is skipped.
+                let items: Vec<PraticienDto> = store
+                    .praticiens_et_lieux(&resultats.ids)?
+                    .into_iter()
+                    .map(|(p, lieux)| profil(&p, lieux.iter().map(StructureDto::from).collect()))
+                    .collect();
+                Ok::<_, ErreurApi>((resultats, items))
+            })
         })
         .await
-        .map_err(ErreurApi::interne)?
-        .map_err(|e| match e {
-            ErreurRecherche::CurseurInvalide => ErreurApi::invalide("curseur_invalide", "cursor invalide"),
-            autre => ErreurApi::interne(&autre),
-        })?;
-        let ids = resultats.ids;
-        // A hit removed from the store since the last commit is skipped.
-        let items = self
-            .etat
-            .stocker(move |s| {
-                let praticiens = ids
-                    .iter()
-                    .filter_map(|id| s.praticien(*id).transpose())
-                    .collect::<Result<Vec<_>, _>>()?;
-                profils_depuis(s, &praticiens)
-            })
-            .await?;
-        Ok(Json(PagePraticiens {
+        .map_err(ErreurApi::interne)??;
+        Ok(JsonDirect(PagePraticiens {
             items,
             next_cursor: resultats.next_cursor,
         }))
@@ -357,7 +376,7 @@ impl PraticiensApi {
         #[oai(name = "type")] type_consultation: Query<Option<TypeDto>>,
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
-    ) -> Result<Json<PagePraticiens>, ErreurApi> {
+    ) -> Result<JsonDirect<PagePraticiens>, ErreurApi> {
         let limit = limite(limit.0)?;
         let texte =
             q.0.as_deref()
@@ -367,7 +386,7 @@ impl PraticiensApi {
                 .flatten();
         let specialite = match specialite.0.as_deref().map(domain::specialite::Specialite::parse) {
             Some(Err(_)) => {
-                return Ok(Json(PagePraticiens {
+                return Ok(JsonDirect(PagePraticiens {
                     items: Vec::new(),
                     next_cursor: None,
                 }));
@@ -393,7 +412,7 @@ impl PraticiensApi {
                 ErreurApi::Introuvable(_) => ErreurApi::invalide("curseur_invalide", "cursor invalide"),
                 autre => autre,
             })?;
-        Ok(Json(PagePraticiens {
+        Ok(JsonDirect(PagePraticiens {
             items: self.profils(page.items).await?,
             next_cursor: page.next_cursor,
         }))
@@ -601,5 +620,78 @@ impl PraticiensApi {
         let id = PraticienId(id.0);
         let (_, agenda) = self.etat.stocker(move |s| s.agenda(id, fenetre)).await?;
         Ok(Json(CalendrierDto::from(&agenda)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON as _;
+
+    use super::*;
+    use crate::api::annuaire::TypeStructureDto;
+
+    fn structure() -> StructureDto {
+        StructureDto {
+            id: Uuid::now_v7(),
+            nom: "Maison médicale « Les Tilleuls »".to_owned(),
+            type_structure: TypeStructureDto::CentreDeSante,
+            adresse: "3 place Stanislas".to_owned(),
+            code_postal: "54000".to_owned(),
+            ville: "Nancy".to_owned(),
+            telephone: "+33383000000".to_owned(),
+            fuseau: "Europe/Paris".to_owned(),
+        }
+    }
+
+    fn profil(titre: Option<&str>, duree: Option<u32>, secteur: SecteurDto) -> PraticienDto {
+        PraticienDto {
+            id: Uuid::now_v7(),
+            rpps: "10003456789".to_owned(),
+            nom: "Lefèvre".to_owned(),
+            prenom: "Zoé \"Zaza\"".to_owned(),
+            titre: titre.map(str::to_owned),
+            specialites: vec![SpecialiteDto {
+                code: "cardiologie".to_owned(),
+                libelle: "Cardiologie".to_owned(),
+            }],
+            motifs: vec![MotifDto {
+                code: "suivi".to_owned(),
+                libelle: "Suivi".to_owned(),
+                specialite: "cardiologie".to_owned(),
+                duree_minutes: duree,
+            }],
+            structures: vec![structure()],
+            honoraires: vec![HonoraireDto {
+                specialite: "cardiologie".to_owned(),
+                type_consultation: TypeDto::Teleconsultation,
+                montant_centimes: 5_000,
+                secteur,
+            }],
+            types: vec![TypeDto::Presentiel, TypeDto::Teleconsultation],
+            moyens_paiement: vec![
+                MoyenPaiementDto::CarteVitale,
+                MoyenPaiementDto::CarteBancaire,
+                MoyenPaiementDto::Cheque,
+                MoyenPaiementDto::Especes,
+                MoyenPaiementDto::Virement,
+            ],
+            nouveaux_patients: false,
+        }
+    }
+
+    #[test]
+    fn search_pages_written_by_serde_say_exactly_what_their_schema_says() {
+        for next_cursor in [None, Some("cmFuZzoyMA".to_owned())] {
+            let page = PagePraticiens {
+                items: vec![
+                    profil(Some("Dr"), Some(45), SecteurDto::Secteur1),
+                    profil(None, None, SecteurDto::Secteur2),
+                    profil(Some("Pr"), None, SecteurDto::NonConventionne),
+                ],
+                next_cursor,
+            };
+            let par_serde = serde_json::to_value(&page).unwrap();
+            assert_eq!(par_serde, page.to_json().unwrap(), "{par_serde}");
+        }
     }
 }

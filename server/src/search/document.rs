@@ -18,6 +18,9 @@ pub fn document(champs: &Champs, praticien: &Praticien, structures: &[Structure]
         doc.add_text(champs.tout, valeur);
     };
     doc.add_text(champs.id, praticien.id.0.to_string());
+    let (haut, bas) = praticien.id.0.as_u64_pair();
+    doc.add_u64(champs.id_haut, haut);
+    doc.add_u64(champs.id_bas, bas);
     texte(&mut doc, champs.nom, &praticien.nom);
     texte(&mut doc, champs.prenom, &praticien.prenom);
     if let Some(titre) = &praticien.titre {

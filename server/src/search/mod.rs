@@ -7,7 +7,8 @@
 //!
 //! - [`analyse`]: the French-fit analysis (words, lower case, ASCII folding) and the bounded `q`.
 //! - [`schema`]: the fields. [`document`]: a praticien as a document.
-//! - [`requete`]: exact, prefix and fuzzy matches, the ranking rule, the filters, the cursor.
+//! - [`moteur`]: exact, prefix and fuzzy matches, the ranking rule, the filters, the early stop.
+//! - [`requete`]: the cursor of a result page.
 //! - [`ecrivain`]: the one `IndexWriter`, on its own thread, committing in batches.
 //!
 //! Blocking: opening, searching and closing touch files; the API calls them in `spawn_blocking`.
@@ -16,12 +17,13 @@
 pub mod analyse;
 pub mod document;
 pub mod ecrivain;
+pub mod moteur;
 pub mod requete;
 pub mod schema;
 #[cfg(test)]
 mod tests;
 
-use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -31,9 +33,9 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use domain::ids::{PraticienId, StructureId};
-use tantivy::collector::TopDocs;
-use tantivy::schema::Value as _;
-use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument};
+use tantivy::columnar::Column;
+use tantivy::index::SegmentId;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, SegmentReader, TantivyDocument};
 
 pub use self::analyse::{Texte, TexteInvalide};
 use self::ecrivain::{Ecrivain, Message, indexer_tout};
@@ -44,10 +46,13 @@ use crate::store::{FiltrePraticiens, PAGE_ITEMS_MAX, Stockage, StoreError};
 pub const DOSSIER_INDEX: &str = "index";
 
 /// Version of the index's shape (fields, analysis, document): an index of another version is rebuilt.
-pub const VERSION_INDEX: u32 = 2;
+pub const VERSION_INDEX: u32 = 3;
 
 /// Indexing memory of the one writer, in bytes (tantivy's minimum is 15 MB).
 pub const ECRIVAIN_OCTETS: usize = 32_000_000;
+
+/// Most segments whose name order is remembered (a few in practice; the memo is cleared beyond).
+pub const SEGMENTS_SUIVIS_MAX: usize = 1_024;
 
 /// Most changes waiting for the writer; beyond, the writer resynchronises everything instead.
 pub const CANAL_CAPACITE: usize = 4 * ecrivain::LOT_MESSAGES_MAX;
@@ -187,6 +192,10 @@ pub struct Recherche {
     envoi: SyncSender<Message>,
     partage: Arc<Partage>,
     tache: Mutex<Option<JoinHandle<()>>>,
+    /// Per segment, whether its documents are in name order ([`Recherche::trie`]).
+    tries: Mutex<HashMap<SegmentId, bool>>,
+    /// The typo automata of the terms searched.
+    automates: moteur::Automates,
 }
 
 impl std::fmt::Debug for Recherche {
@@ -250,6 +259,8 @@ impl Recherche {
                 envoi,
                 partage,
                 tache: Mutex::new(Some(tache)),
+                tries: Mutex::new(HashMap::new()),
+                automates: moteur::Automates::default(),
             },
             ouverture,
         ))
@@ -273,44 +284,66 @@ impl Recherche {
             next_cursor: None,
         };
         let limit = limit.clamp(1, PAGE_ITEMS_MAX);
-        let Some(requete) = requete::requete(&self.champs, texte, filtre) else {
+        let Some(plan) = moteur::Plan::new(&self.champs, texte, filtre) else {
             return Ok(vide);
         };
         if rang >= requete::RESULTATS_MAX {
             return Ok(vide);
         }
         let searcher = self.lecteur.searcher();
-        let collecteur =
-            TopDocs::with_limit(limit + 1)
-                .and_offset(rang)
-                .tweak_score(move |segment: &SegmentReader| {
-                    let tri = segment
-                        .fast_fields()
-                        .u64("tri")
-                        .ok()
-                        .map(|c| c.first_or_default_col(u64::MAX));
-                    move |doc: DocId, score: Score| {
-                        (score, Reverse(tri.as_ref().map_or(u64::MAX, |c| c.get_val(doc))))
-                    }
-                });
-        let trouves = searcher.search(requete.as_ref(), &collecteur)?;
-        let suite = trouves.len() > limit && rang + limit < requete::RESULTATS_MAX;
+        let segments = searcher.segment_readers();
+        let trouves = moteur::meilleurs(
+            segments,
+            &self.champs,
+            &self.automates,
+            &plan,
+            rang + limit + 1,
+            |_, s| self.trie(s),
+        )?;
+        let suite = trouves.len() > rang + limit && rang + limit < requete::RESULTATS_MAX;
         let mut ids = Vec::with_capacity(limit);
-        for (_, adresse) in trouves.into_iter().take(limit) {
-            let doc: TantivyDocument = searcher.doc(adresse)?;
-            let id = doc
-                .get_first(self.champs.id)
-                .and_then(|v| v.as_str())
-                .and_then(|s| uuid::Uuid::parse_str(s).ok());
-            match id {
-                Some(id) => ids.push(PraticienId(id)),
-                None => tracing::warn!(?adresse, "search index document without a praticien id"),
+        // The id columns of each segment a hit is in, opened once.
+        let mut colonnes: HashMap<u32, (Column<u64>, Column<u64>)> = HashMap::new();
+        for t in trouves.iter().skip(rang).take(limit) {
+            let Some(segment) = segments.get(t.segment as usize) else {
+                continue;
+            };
+            let (haut, bas) = match colonnes.entry(t.segment) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let f = segment.fast_fields();
+                    v.insert((f.u64("id_haut")?, f.u64("id_bas")?))
+                }
+            };
+            match (haut.first(t.doc), bas.first(t.doc)) {
+                (Some(h), Some(b)) => ids.push(PraticienId(uuid::Uuid::from_u64_pair(h, b))),
+                _ => tracing::warn!(doc = t.doc, "search index document without a praticien id"),
             }
         }
         Ok(Resultats {
             ids,
             next_cursor: suite.then(|| requete::curseur(rang + limit)),
         })
+    }
+
+    /// Whether the segment's documents are in name order (`tri` never decreases), so a search may stop
+    /// early in it; checked once per segment (a segment never changes, bar deletions).
+    fn trie(&self, segment: &SegmentReader) -> bool {
+        let id = segment.segment_id();
+        let mut tries = self.tries.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(&t) = tries.get(&id) {
+            return t;
+        }
+        let trie = segment
+            .fast_fields()
+            .u64("tri")
+            .map(|c| c.first_or_default_col(u64::MAX))
+            .is_ok_and(|col| (1..segment.max_doc()).all(|d| col.get_val(d - 1) <= col.get_val(d)));
+        if tries.len() >= SEGMENTS_SUIVIS_MAX {
+            tries.clear();
+        }
+        tries.insert(id, trie);
+        trie
     }
 
     /// Tells the writer about a change (non-blocking): visible in search after its batch commits.

@@ -1,8 +1,8 @@
 //! The index's fields: text fields searched by `q` (analysed by [`ANALYSEUR`]), raw fields the filters
-//! match exactly, and the praticien's id, the one stored value (profiles are read from redb).
+//! match exactly, and the praticien's id, kept in fast columns (profiles are read from redb).
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use super::analyse::ANALYSEUR;
@@ -10,8 +10,12 @@ use super::analyse::ANALYSEUR;
 /// Every field of the index.
 #[derive(Debug, Clone, Copy)]
 pub struct Champs {
-    /// The praticien's id (hyphenated UUID), stored, and the key of updates.
+    /// The praticien's id (hyphenated UUID), the key of updates.
     pub id: Field,
+    /// The id's high 64 bits, a fast column: a hit's id is read without the document store.
+    pub id_haut: Field,
+    /// The id's low 64 bits.
+    pub id_bas: Field,
     /// Family name.
     pub nom: Field,
     /// Given name.
@@ -54,7 +58,9 @@ impl Champs {
                 .set_fieldnorms(false),
         );
         let champs = Champs {
-            id: b.add_text_field("id", STRING | STORED),
+            id: b.add_text_field("id", STRING),
+            id_haut: b.add_u64_field("id_haut", FAST),
+            id_bas: b.add_u64_field("id_bas", FAST),
             nom: b.add_text_field("nom", texte.clone()),
             prenom: b.add_text_field("prenom", texte.clone()),
             titre: b.add_text_field("titre", texte.clone()),

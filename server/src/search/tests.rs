@@ -367,3 +367,92 @@ fn an_interrupted_index_is_rebuilt() {
     );
     r.fermer();
 }
+
+/// Every ranked hit for `q`, walking whole segments or stopping early where a segment is in name
+/// order.
+fn meilleurs(
+    r: &Recherche,
+    q: &str,
+    filtre: &FiltrePraticiens,
+    n: usize,
+    arret: bool,
+) -> Vec<(f32, u32, u32)> {
+    let texte = Texte::parse(q).unwrap().unwrap();
+    let plan = moteur::Plan::new(&r.champs, &texte, filtre).unwrap();
+    let searcher = r.lecteur.searcher();
+    moteur::meilleurs(
+        searcher.segment_readers(),
+        &r.champs,
+        &r.automates,
+        &plan,
+        n,
+        |_, s| arret && r.trie(s),
+    )
+    .unwrap()
+    .iter()
+    .map(|t| (t.score, t.segment, t.doc))
+    .collect()
+}
+
+#[test]
+fn stopping_early_in_name_ordered_segments_finds_exactly_what_a_full_walk_finds() {
+    let mut banc = Banc::new();
+    let noms = [
+        "Martin",
+        "Bernard",
+        "Martineau",
+        "Marin",
+        "Dubois",
+        "Thomas",
+        "Robert",
+        "Richard",
+    ];
+    let specialites: Vec<Specialite> = ["medecine_generale", "cardiologie", "pediatrie"]
+        .iter()
+        .map(|c| Specialite::parse(c).unwrap())
+        .collect();
+    for i in 0..240 {
+        banc.praticien(noms[i * 7 % noms.len()], specialites[i % 3]);
+    }
+    let (r, _) = banc.ouvrir();
+    let searcher = r.lecteur.searcher();
+    assert!(
+        searcher.segment_readers().iter().all(|s| r.trie(s)),
+        "a rebuild writes its documents in name order"
+    );
+    // Later writes land in a new segment, in id order: walked whole, merged with the sorted one.
+    for i in 0..20 {
+        let id = banc.praticien(noms[(i * 3 + 1) % noms.len()], specialites[(i + 1) % 3]);
+        r.signaler(Changement::Praticien(id));
+    }
+    let debut = Instant::now();
+    while r.lecteur.searcher().num_docs() < 260 {
+        assert!(debut.elapsed() < Duration::from_secs(5), "writes not committed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let nancy = FiltrePraticiens {
+        ville: Some("nancy".to_owned()),
+        ..FiltrePraticiens::default()
+    };
+    for q in [
+        "medecine generale",
+        "cardio",
+        "martin",
+        "mar",
+        "marin",
+        "cardiolgue",
+        "martin cardiologie",
+        "pediatre nancy",
+        "maison",
+        "dr",
+    ] {
+        for n in [1, 5, 21, 101, 400] {
+            for filtre in [&FiltrePraticiens::default(), &nancy] {
+                let complet = meilleurs(&r, q, filtre, n, false);
+                assert!(!complet.is_empty(), "{q}: nothing found");
+                assert_eq!(meilleurs(&r, q, filtre, n, true), complet, "{q}, n = {n}");
+            }
+        }
+    }
+    r.fermer();
+}

@@ -6,8 +6,10 @@
 //! Methods are blocking (redb is): the API calls them inside `spawn_blocking`.
 //!
 //! Invariants: a booking's check (by the domain, [`domain::reservation`]) and its write are one redb
-//! write transaction, and so are a move's booking of the new créneau and release of the old; a
-//! refused write changes nothing; a window query reads only the window (`(praticien, debut)` index);
+//! write transaction, and so are a move's booking of the new créneau and release of the old, and a
+//! change of a praticien's horaires or réglages (read, change, write:
+//! [`Stockage::modifier_praticien_avec`], so concurrent changes are never lost); a refused write
+//! changes nothing; a window query reads only the window (`(praticien, debut)` index);
 //! a place query reads only that place (`(ville, structure)` and `(structure, praticien)` indexes).
 
 pub mod records;
@@ -236,6 +238,12 @@ pub trait Stockage: Send + Sync + 'static {
     fn structures(&self, ville: Option<&str>, limit: usize) -> Result<Vec<Structure>, StoreError>;
     /// One praticien.
     fn praticien(&self, id: PraticienId) -> Result<Option<Praticien>, StoreError>;
+    /// Praticiens in the order of `ids` (unknown ones skipped), each with its structures, in one read
+    /// transaction: a page of search results ([`PAGE_ITEMS_MAX`] at most).
+    fn praticiens_et_lieux(
+        &self,
+        ids: &[PraticienId],
+    ) -> Result<Vec<(Praticien, Vec<Structure>)>, StoreError>;
     /// Praticiens matching the filter, by (nom, prenom, id), from the cursor.
     fn praticiens(
         &self,
@@ -261,8 +269,20 @@ pub trait Stockage: Send + Sync + 'static {
         apres: Option<PraticienId>,
         limit: usize,
     ) -> Result<Vec<Praticien>, StoreError>;
-    /// Replaces a praticien's record (horaires, réglages, profile).
+    /// Replaces a praticien's record (horaires, réglages, profile) with this whole copy: for a copy read
+    /// in another transaction, prefer [`Stockage::modifier_praticien_avec`], which cannot lose a
+    /// concurrent change.
     fn modifier_praticien(&self, praticien: &Praticien) -> Result<(), StoreError>;
+    /// Changes a praticien in one write transaction: reads its record, applies `changer`, writes the
+    /// result through the same checks and indexes as [`Stockage::modifier_praticien`] and answers it.
+    /// Two concurrent changes serialise, so neither is lost. `Introuvable("praticien")` if it is
+    /// unknown (`changer` is not called); an `Err` from `changer` (or a changed id, `Interne`) writes
+    /// nothing and is answered as is.
+    fn modifier_praticien_avec(
+        &self,
+        id: PraticienId,
+        changer: &mut dyn FnMut(&mut Praticien) -> Result<(), StoreError>,
+    ) -> Result<Praticien, StoreError>;
     /// The directory generation: bumped by every write to a praticien or a structure (the search index
     /// compares it with the generation it was built from).
     fn generation_annuaire(&self) -> Result<u64, StoreError>;

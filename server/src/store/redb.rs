@@ -359,6 +359,31 @@ fn creer_compte(txn: &WriteTransaction, compte: &Compte) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Replaces the record of a praticien read as `ancien` in this same transaction by `praticien` (same
+/// id): refuses unknown structures and an RPPS taken by another, keeps the RPPS index, then runs
+/// [`apres_ecriture_praticien`] (place and name indexes, directory generation). The one write path of
+/// [`Stockage::modifier_praticien`] and [`Stockage::modifier_praticien_avec`]; the caller holds none of
+/// the tables open.
+fn remplacer_praticien(
+    txn: &WriteTransaction,
+    ancien: &Praticien,
+    praticien: &Praticien,
+) -> Result<(), StoreError> {
+    let id = praticien.id.0.as_u128();
+    verifier_structures(txn, praticien)?;
+    if ancien.rpps.as_str() != praticien.rpps.as_str() {
+        let mut par_rpps = txn.open_table(PRATICIENS_PAR_RPPS)?;
+        if par_rpps.get(praticien.rpps.as_str())?.is_some() {
+            return Err(StoreError::Conflit("rpps_deja_utilise"));
+        }
+        par_rpps.remove(ancien.rpps.as_str())?;
+        par_rpps.insert(praticien.rpps.as_str(), id)?;
+    }
+    txn.open_table(PRATICIENS)?
+        .insert(id, Record::encoder(&PraticienV1::from(praticien))?)?;
+    apres_ecriture_praticien(txn, Some(ancien), praticien)
+}
+
 /// Refuses a praticien whose structures are not all known.
 fn verifier_structures(txn: &WriteTransaction, praticien: &Praticien) -> Result<(), StoreError> {
     let structures = txn.open_table(STRUCTURES)?;
@@ -651,6 +676,40 @@ impl Stockage for RedbStore {
         })
     }
 
+    fn praticiens_et_lieux(
+        &self,
+        ids: &[PraticienId],
+    ) -> Result<Vec<(Praticien, Vec<Structure>)>, StoreError> {
+        let ids = ids.get(..PAGE_ITEMS_MAX).unwrap_or(ids);
+        self.lire(|txn| {
+            let praticiens = txn.open_table(PRATICIENS)?;
+            let structures = txn.open_table(STRUCTURES)?;
+            let mut lues: std::collections::HashMap<StructureId, Option<Structure>> =
+                std::collections::HashMap::new();
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let Some(p) = lire(&praticiens, id.0.as_u128())?
+                    .map(Praticien::try_from)
+                    .transpose()?
+                else {
+                    continue;
+                };
+                let mut lieux = Vec::with_capacity(p.structures.len());
+                for s in &p.structures {
+                    if !lues.contains_key(s) {
+                        let lue = lire(&structures, s.0.as_u128())?
+                            .map(Structure::try_from)
+                            .transpose()?;
+                        lues.insert(*s, lue);
+                    }
+                    lieux.extend(lues.get(s).cloned().flatten());
+                }
+                out.push((p, lieux));
+            }
+            Ok(out)
+        })
+    }
+
     fn praticiens_par_id(
         &self,
         apres: Option<PraticienId>,
@@ -805,21 +864,27 @@ impl Stockage for RedbStore {
 
     fn modifier_praticien(&self, praticien: &Praticien) -> Result<(), StoreError> {
         self.ecrire(|txn| {
-            let id = praticien.id.0.as_u128();
-            let mut praticiens = txn.open_table(PRATICIENS)?;
-            let ancien = lire(&praticiens, id)?.ok_or(StoreError::Introuvable("praticien"))?;
-            verifier_structures(txn, praticien)?;
-            if ancien.rpps != praticien.rpps.as_str() {
-                let mut par_rpps = txn.open_table(PRATICIENS_PAR_RPPS)?;
-                if par_rpps.get(praticien.rpps.as_str())?.is_some() {
-                    return Err(StoreError::Conflit("rpps_deja_utilise"));
-                }
-                par_rpps.remove(ancien.rpps.as_str())?;
-                par_rpps.insert(praticien.rpps.as_str(), id)?;
+            let ancien = praticien_de(&txn.open_table(PRATICIENS)?, praticien.id.0.as_u128())?;
+            remplacer_praticien(txn, &ancien, praticien)
+        })
+    }
+
+    fn modifier_praticien_avec(
+        &self,
+        id: PraticienId,
+        changer: &mut dyn FnMut(&mut Praticien) -> Result<(), StoreError>,
+    ) -> Result<Praticien, StoreError> {
+        self.ecrire(|txn| {
+            let ancien = praticien_de(&txn.open_table(PRATICIENS)?, id.0.as_u128())?;
+            let mut nouveau = ancien.clone();
+            changer(&mut nouveau)?;
+            if nouveau.id != id {
+                return Err(StoreError::Interne(format!(
+                    "modification du praticien {id} : l'identifiant a changé"
+                )));
             }
-            praticiens.insert(id, Record::encoder(&PraticienV1::from(praticien))?)?;
-            drop(praticiens);
-            apres_ecriture_praticien(txn, Some(&Praticien::try_from(ancien)?), praticien)
+            remplacer_praticien(txn, &ancien, &nouveau)?;
+            Ok(nouveau)
         })
     }
 

@@ -333,3 +333,40 @@ async fn known_patients_only_refuses_a_stranger_until_added_to_the_patientele() 
     // The patientèle is the praticien's alone.
     app.get_as(&chemin, patient.token()).await.assert_status(403);
 }
+
+#[tokio::test]
+async fn concurrent_changes_of_horaires_and_reglages_both_land() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let nancy = app.create_structure(&admin, "Nancy").await;
+    let p = praticien(&app, &admin, &nancy, json!({})).await;
+    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
+    let (horaires, reglages_du) = (
+        format!("/praticiens/{}/horaires", p.id),
+        format!("/praticiens/{}/reglages", p.id),
+    );
+
+    // Each round, the admin changes the horaires while the praticien changes its réglages, both at
+    // once: each change is read, applied and written in one transaction, so neither undoes the other.
+    for tour in 0..20u16 {
+        let regles =
+            json!({ "regles": horaires_chaque_jour(&nancy, "08:00", &format!("{:02}:00", 9 + tour % 10)) });
+        let mut voulus = reglages("signalee", 30 + tour);
+        voulus["preavis_minutes"] = json!(tour + 1);
+        let (h, r) = tokio::join!(
+            put_json(&app, &horaires, Some(&admin), &regles),
+            put_json(&app, &reglages_du, Some(&moi), &voulus),
+        );
+        let h = h.assert_status(200);
+        r.assert_status(200);
+        assert_eq!(h["rdvs_hors_horaires"], json!([]), "{h}");
+
+        let lues = app.get_as(&horaires, Some(&moi)).await.assert_status(200);
+        assert_eq!(lues["regles"], h["regles"], "tour {tour}");
+        let mut lus = app.get_as(&reglages_du, Some(&moi)).await.assert_status(200);
+        if let Some(lus) = lus.as_object_mut() {
+            lus.remove("planning_ics_url");
+        }
+        assert_eq!(lus, voulus, "tour {tour}");
+    }
+}

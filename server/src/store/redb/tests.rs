@@ -2,6 +2,7 @@
 
 mod banque;
 mod fixtures;
+mod modification;
 
 use chrono::Duration;
 use domain::annulation::Auteur;
