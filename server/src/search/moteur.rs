@@ -45,19 +45,18 @@ pub const EXPANSIONS_MAX: usize = 1_024;
 /// lists are read once into a bitset.
 pub const LISTES_SEPAREES_MAX: usize = 8;
 
-/// Most typo automata, and most (segment, term) expansions, kept ([`Automates`]); a memo is cleared
-/// beyond.
+/// Most (segment, term) expansions kept ([`Automates`]); the memo is cleared beyond. With
+/// [`EXPANSIONS_MEMO_MAX`] words of 40 bytes each, at most about 10 MiB.
 pub const AUTOMATES_MAX: usize = 4_096;
 /// Expansions of more words than this are not kept (they are rare, and go to a bitset anyway).
 pub const EXPANSIONS_MEMO_MAX: usize = 64;
 
-/// What a term costs to prepare, kept across searches: its Levenshtein automaton (building one was a
-/// tenth of a search's CPU) and, per segment, the dictionary words it expands to (walking the
-/// dictionary was another tenth). Segments never change, so an expansion stays true for its
-/// segment's life; people type the same words (spécialités, villes), so both are hit often.
+/// What a term costs to prepare, kept across searches: per segment, the dictionary words it expands
+/// to (building its Levenshtein automaton and walking the dictionary with it were a fifth of a
+/// search's CPU). Segments never change, so an expansion stays true for its segment's life; people
+/// type the same words (spécialités, villes, names), so it is hit often.
 #[derive(Default)]
 pub struct Automates {
-    memo: Mutex<HashMap<(String, u8), Arc<DfaWrapper>>>,
     expansions: Mutex<HashMap<(SegmentId, String, u8), Arc<Expansions>>>,
 }
 
@@ -68,22 +67,6 @@ impl std::fmt::Debug for Automates {
 }
 
 impl Automates {
-    /// The automaton of the words within `distance` edits of `terme` (on `champ`).
-    fn de(&self, champ: Field, terme: &str, distance: u8) -> tantivy::Result<Arc<DfaWrapper>> {
-        let cle = (terme.to_owned(), distance);
-        if let Some(a) = self.memo.lock().unwrap_or_else(PoisonError::into_inner).get(&cle) {
-            return Ok(Arc::clone(a));
-        }
-        let automate =
-            Arc::new(FuzzyTermQuery::new(Term::from_field_text(champ, terme), distance, true).automaton()?);
-        let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
-        if memo.len() >= AUTOMATES_MAX {
-            memo.clear();
-        }
-        memo.insert(cle, Arc::clone(&automate));
-        Ok(automate)
-    }
-
     /// The words `texte` expands to in `segment`'s `tout` dictionary.
     fn expansions(
         &self,
@@ -102,11 +85,13 @@ impl Automates {
         {
             return Ok(Arc::clone(e));
         }
+        // Built on a miss only, and not kept: a distance-2 automaton weighs hundreds of KiB, and the
+        // varied load made thousands of them (1.1 GiB); the expansion it yields is what is kept.
         let automate = match distance {
             0 => None,
-            d => Some(self.de(champ, texte, d)?),
+            d => Some(FuzzyTermQuery::new(Term::from_field_text(champ, texte), d, true).automaton()?),
         };
-        let mots = Arc::new(developper(tout, texte, distance, automate.as_deref())?);
+        let mots = Arc::new(developper(tout, texte, distance, automate.as_ref())?);
         if mots.prefixes.len() + mots.flous.len() <= EXPANSIONS_MEMO_MAX {
             let mut memo = self.expansions.lock().unwrap_or_else(PoisonError::into_inner);
             if memo.len() >= AUTOMATES_MAX {
