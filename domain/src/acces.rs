@@ -16,6 +16,9 @@
 //! - Lists: gate the list's owner, then filter each item through its own resource. For example
 //!   `GET /patients/{id}/rdvs` is gated by reading [`Ressource::DossierAdministratif`] (patient, linked
 //!   praticien, personnel), then each item by reading [`Ressource::Rdv`].
+//! - A change to a partie administrative is allowed field by field too: once [`autoriser`] let the
+//!   actor modify the dossier, [`autoriser_champ`] says which fields it may write (the patient all of
+//!   theirs but a NIR already set; a linked praticien or associated personnel the NIR alone).
 //! - Outside this gate: sign-up and sign-in (there is no actor yet), token checks (a valid
 //!   `planning.ics` jeton stands for its praticien, which then reads its [`Ressource::Planning`]), and
 //!   writing each read of a partie médicale to the patient's access log.
@@ -261,12 +264,25 @@ pub enum Refus {
     /// Personnel or admin reaching a partie médicale: never.
     #[error("accès refusé : la partie médicale n'est accessible qu'au patient et à ses praticiens")]
     PartieMedicale,
+    /// The patient changing a NIR already set: a linked praticien or associated personnel corrects it.
+    #[error(
+        "champ protégé : nir, une fois renseigné, n'est corrigé que par un praticien ou le personnel \
+         qui suit le patient"
+    )]
+    NirRenseigne,
+    /// A praticien or personnel changing a field of the dossier that only the patient writes.
+    #[error("champ protégé : {champ} n'est modifiable que par le patient (le cabinet corrige le NIR seul)")]
+    ChampDuPatient {
+        /// The field's name on the wire.
+        champ: &'static str,
+    },
 }
 
 impl Code for Refus {
     fn code(&self) -> &'static str {
         match self {
             Refus::NonAuthentifie => "non_authentifie",
+            Refus::NirRenseigne | Refus::ChampDuPatient { .. } => "champ_protege",
             _ => "acces_refuse",
         }
     }
@@ -363,7 +379,8 @@ pub fn autoriser(acteur: &Acteur, action: Action, ressource: &Ressource<'_>) -> 
         Ressource::DossierAdministratif { patient, liens } => match qui {
             Qui::Patient(id) => parmi(&[Action::Lire, Action::Modifier]).and(meme_patient(id, patient)),
             Qui::Praticien(id) => parmi(&[Action::Lire, Action::Modifier]).and(relie(&liens, id)),
-            Qui::Personnel(siens) => parmi(&[Action::Lire]).and(rdv_associe(&liens, siens)),
+            // Field by field, personnel writes the NIR alone: see `autoriser_champ`.
+            Qui::Personnel(siens) => parmi(&[Action::Lire, Action::Modifier]).and(rdv_associe(&liens, siens)),
             Qui::Admin => aucun_acces,
         },
         Ressource::DossierMedical { patient, liens } => match qui {
@@ -404,6 +421,86 @@ pub fn autoriser(acteur: &Acteur, action: Action, ressource: &Ressource<'_>) -> 
             Qui::Patient(id) => parmi(&[Action::Lire]).and(meme_patient(id, patient)),
             _ => aucun_acces,
         },
+    }
+}
+
+/// A field of a dossier's partie administrative, as the field-level rules of a change name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChampAdministratif {
+    /// Social security number.
+    Nir,
+    /// Family name.
+    Nom,
+    /// Given name.
+    Prenom,
+    /// Date of birth.
+    DateNaissance,
+    /// Postal address.
+    Adresse,
+    /// Phone numbers.
+    Telephones,
+    /// Email (the patient's sign-in email too).
+    Email,
+    /// Médecin traitant.
+    MedecinTraitant,
+    /// Preferred notification channel.
+    CanalPrefere,
+}
+
+impl ChampAdministratif {
+    /// Every field, in the order of the API's dossier.
+    pub const TOUS: [ChampAdministratif; 9] = [
+        ChampAdministratif::Nir,
+        ChampAdministratif::Nom,
+        ChampAdministratif::Prenom,
+        ChampAdministratif::DateNaissance,
+        ChampAdministratif::Adresse,
+        ChampAdministratif::Telephones,
+        ChampAdministratif::Email,
+        ChampAdministratif::MedecinTraitant,
+        ChampAdministratif::CanalPrefere,
+    ];
+
+    /// Its name on the wire (`date_naissance`).
+    pub fn nom(self) -> &'static str {
+        match self {
+            ChampAdministratif::Nir => "nir",
+            ChampAdministratif::Nom => "nom",
+            ChampAdministratif::Prenom => "prenom",
+            ChampAdministratif::DateNaissance => "date_naissance",
+            ChampAdministratif::Adresse => "adresse",
+            ChampAdministratif::Telephones => "telephones",
+            ChampAdministratif::Email => "email",
+            ChampAdministratif::MedecinTraitant => "medecin_traitant",
+            ChampAdministratif::CanalPrefere => "canal_prefere",
+        }
+    }
+}
+
+/// The field-level rule of a change to a partie administrative, asked for each field whose value
+/// changes, once [`autoriser`] allowed [`Action::Modifier`] on the dossier (that check holds the tie to
+/// the patient; this one does not repeat it). `nir_renseigne`: whether the stored dossier has a NIR.
+///
+/// The patient writes every field of their own, but a NIR already set: a mistyped number would file the
+/// patient under someone else's at the assurance maladie, so once set it is corrected by a linked
+/// praticien or associated personnel, from the carte Vitale. They write the NIR alone (set, correct or
+/// clear it): identity, contact details, médecin traitant and channel are the patient's word.
+pub fn autoriser_champ(acteur: &Acteur, champ: ChampAdministratif, nir_renseigne: bool) -> Result<(), Refus> {
+    match acteur {
+        Acteur::Anonyme => Err(Refus::NonAuthentifie),
+        Acteur::Patient { .. } => match champ {
+            ChampAdministratif::Nir if nir_renseigne => Err(Refus::NirRenseigne),
+            _ => Ok(()),
+        },
+        Acteur::Praticien { .. } | Acteur::Personnel { .. } => match champ {
+            ChampAdministratif::Nir => Ok(()),
+            autre => Err(Refus::ChampDuPatient { champ: autre.nom() }),
+        },
+        Acteur::Admin => Err(Refus::RoleNonAutorise {
+            role: acteur.role(),
+            ressource: "partie administrative du dossier",
+        }),
     }
 }
 
@@ -602,7 +699,7 @@ mod tests {
                 patient: PATIENT,
                 liens: LIENS,
             },
-            &[(Lire, parties_et_cabinet), (Modifier, parties)],
+            &[(Lire, parties_et_cabinet), (Modifier, parties_et_cabinet)],
         );
         ligne(
             Ressource::DossierMedical {
@@ -874,7 +971,7 @@ mod tests {
     }
 
     #[test]
-    fn personnel_reads_but_never_modifies_dossier_administratif() {
+    fn personnel_modifies_a_dossier_administratif_of_its_praticiens_rdvs_only() {
         let personnel = Acteur::Personnel {
             id: PersonnelId(Uuid::from_u128(20)),
             praticiens: vec![PRATICIEN],
@@ -884,16 +981,76 @@ mod tests {
             liens: LIENS,
         };
         check(&personnel, Action::Lire, &dossier, OK);
+        check(&personnel, Action::Modifier, &dossier, OK);
+        let ailleurs = Acteur::Personnel {
+            id: PersonnelId(Uuid::from_u128(21)),
+            praticiens: vec![AUTRE_PRATICIEN],
+        };
         check_refus(
-            &personnel,
+            &ailleurs,
             Action::Modifier,
             &dossier,
-            Refus::ActionNonPermise {
-                role: "personnel",
-                action: Action::Modifier,
-                ressource: "partie administrative du dossier",
-            },
+            Refus::PatientSansRdvAssocie,
         );
+    }
+
+    /// The field rule's verdict for each field, NIR first then every other field, as 'o' (allowed) or
+    /// 'x' (refused); `nir_renseigne` says whether the stored dossier has a NIR.
+    #[track_caller]
+    fn check_champs(acteur: &Acteur, nir_renseigne: bool, attendu: &str) {
+        let vu: String = ChampAdministratif::TOUS
+            .iter()
+            .map(|&champ| match autoriser_champ(acteur, champ, nir_renseigne) {
+                Ok(()) => 'o',
+                Err(_) => 'x',
+            })
+            .collect();
+        assert_eq!(vu, attendu, "{acteur:?}, NIR renseigné : {nir_renseigne}");
+    }
+
+    #[test]
+    fn field_rules_of_a_dossier_administratif_change() {
+        let patient = Acteur::Patient { id: PATIENT };
+        let praticien = Acteur::Praticien { id: PRATICIEN };
+        let personnel = Acteur::Personnel {
+            id: PersonnelId(Uuid::from_u128(20)),
+            praticiens: vec![PRATICIEN],
+        };
+        //                              nir, then nom … canal_prefere
+        check_champs(&patient, false, "ooooooooo");
+        check_champs(&patient, true, "xoooooooo");
+        for cabinet in [&praticien, &personnel] {
+            check_champs(cabinet, false, "oxxxxxxxx");
+            check_champs(cabinet, true, "oxxxxxxxx");
+        }
+        check_champs(&Acteur::Admin, false, "xxxxxxxxx");
+        assert_eq!(
+            autoriser_champ(&Acteur::Anonyme, ChampAdministratif::Nom, false),
+            Err(Refus::NonAuthentifie)
+        );
+    }
+
+    #[test]
+    fn protected_fields_are_refused_with_champ_protege_naming_the_field() {
+        let refus =
+            autoriser_champ(&Acteur::Patient { id: PATIENT }, ChampAdministratif::Nir, true).unwrap_err();
+        assert_eq!(refus, Refus::NirRenseigne);
+        assert_eq!(refus.code(), "champ_protege");
+        assert!(refus.to_string().contains("nir"), "{refus}");
+        let refus = autoriser_champ(
+            &Acteur::Praticien { id: PRATICIEN },
+            ChampAdministratif::DateNaissance,
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            refus,
+            Refus::ChampDuPatient {
+                champ: "date_naissance"
+            }
+        );
+        assert_eq!(refus.code(), "champ_protege");
+        assert!(refus.to_string().contains("date_naissance"), "{refus}");
     }
 
     #[test]

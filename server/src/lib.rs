@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod ical;
 pub mod modele;
 pub mod search;

@@ -182,6 +182,15 @@ pub enum Canal {
     Sms,
 }
 
+/// A patient's médecin traitant: a praticien of the directory, or a doctor outside it as free text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MedecinTraitant {
+    /// A praticien of the directory.
+    Praticien(PraticienId),
+    /// Anyone else, as written ("Dr Dupont, Nancy").
+    Texte(String),
+}
+
 /// A patient's partie administrative.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patient {
@@ -202,7 +211,7 @@ pub struct Patient {
     /// Postal address, one string.
     pub adresse: Option<String>,
     /// Médecin traitant: a praticien of the directory or free text.
-    pub medecin_traitant: Option<String>,
+    pub medecin_traitant: Option<MedecinTraitant>,
     /// Preferred channel.
     pub canal_prefere: Canal,
 }

@@ -36,6 +36,7 @@ use tokio::task::JoinHandle;
 
 mod fixtures;
 mod http;
+pub mod journal;
 mod temps;
 
 pub use fixtures::{
@@ -332,6 +333,22 @@ pub struct TestApp {
     options: TestAppBuilder,
     // Last, so the directory is removed after the process is gone; `None` when the test owns it.
     _temp_dir: Option<tempfile::TempDir>,
+}
+
+/// Each test's server is checked when dropped: its logs hold no password, token or NIR
+/// ([`journal::fuites`]). Skipped when the test already failed, so its own message stays first.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let fuites = journal::fuites(&self.logs());
+        assert!(
+            fuites.is_empty(),
+            "the server logged what it must never log: {}",
+            fuites.join(", ")
+        );
+    }
 }
 
 impl TestApp {

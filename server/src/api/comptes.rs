@@ -1,15 +1,25 @@
-//! Accounts: register, sign in, refresh, sign out, who am I, change password.
+//! Accounts: register, sign in, refresh, sign out, who am I, change password, the TOTP second factor,
+//! and a structure's sign-in policy.
 //!
 //! Sign-in answers an unknown email exactly like a wrong password (same status, body, and an argon2
 //! verification against a dummy hash, so the same time); repeated failures lock the email and the
 //! client address out for a while (429 + Retry-After).
+//!
+//! Second factor: an account may enrol a TOTP key (`POST /me/totp`, then `/me/totp/activation` with a
+//! code). Once active, sign-in checks the password first (a wrong one answers as without a factor, so
+//! nothing tells whether one is active), then wants `totp`: none is 401 `totp_requis`, a wrong or
+//! replayed code 401 `totp_invalide`, counted as a failure by the lockout. A structure may require a
+//! factor of its praticiens and personnel (`PUT /structures/{id}/securite`): until theirs is active,
+//! every endpoint but `/me`, `/me/totp…` and `/auth/*` answers 403 `totp_obligatoire` (`Etat::session`).
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::acces::{Action, Ressource, autoriser};
 use domain::identifiants::{Email, Telephone};
-use domain::ids::PatientId;
+use domain::ids::{PatientId, StructureId};
 use poem::web::RemoteAddr;
+use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
@@ -17,9 +27,9 @@ use uuid::Uuid;
 use super::ApiTag;
 use super::etat::{EtatPartage, JetonAcces};
 use super::probleme::ErreurApi;
-use crate::auth::{MotDePasse, REFRESH_TTL, empreinte, nouveau_jeton};
+use crate::auth::{MotDePasse, REFRESH_TTL, SecretTotp, empreinte, nouveau_jeton};
 use crate::modele::{Canal, Compte, CompteId, Patient, Role};
-use crate::store::{JetonRafraichissement, Rotation};
+use crate::store::{JetonRafraichissement, Rotation, StoreError};
 
 /// Oldest age accepted for a date of birth, in years.
 pub const AGE_ANS_MAX: u64 = 130;
@@ -76,6 +86,8 @@ pub struct Connexion {
     pub email: String,
     /// Password.
     pub password: String,
+    /// The current code of the second factor (6 digits), once one is active.
+    pub totp: Option<String>,
 }
 
 /// A refresh token.
@@ -127,6 +139,35 @@ pub struct ChangementMotDePasse {
     pub nouveau: String,
     /// The caller's refresh token, whose family stays signed in; every other family is revoked.
     pub refresh_token: Option<String>,
+}
+
+/// A new TOTP key, to enter into an authenticator app and confirm with a code. `Debug` redacts it.
+#[derive(Object)]
+pub struct InscriptionTotp {
+    /// The secret, base32 without padding (32 characters), for typing in.
+    pub secret: String,
+    /// The same secret as an `otpauth://totp/…` URI, for a QR code.
+    pub otpauth_uri: String,
+}
+
+impl std::fmt::Debug for InscriptionTotp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InscriptionTotp(***)")
+    }
+}
+
+/// A code of the second factor.
+#[derive(Debug, Object)]
+pub struct CodeTotp {
+    /// 6 digits, as the authenticator app shows them.
+    pub code: String,
+}
+
+/// A structure's sign-in policy.
+#[derive(Debug, Object)]
+pub struct SecuriteStructure {
+    /// Its praticiens and personnel must activate a TOTP second factor before using the API.
+    pub totp_obligatoire: bool,
 }
 
 /// Answers carrying tokens.
@@ -207,6 +248,41 @@ fn adresse_client(remote: &RemoteAddr) -> IpAddr {
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
 }
 
+fn totp_invalide(status: u16) -> ErreurApi {
+    ErreurApi::new(
+        status,
+        "totp_invalide",
+        "code du second facteur incorrect ou déjà utilisé",
+    )
+}
+
+/// Now in Unix seconds, the clock of TOTP codes.
+fn secondes_unix(now: DateTime<Utc>) -> u64 {
+    u64::try_from(now.timestamp()).unwrap_or(0)
+}
+
+/// The store's refusals of a second-factor change, in words.
+fn refus_totp(e: StoreError) -> ErreurApi {
+    match e {
+        StoreError::Conflit("totp_deja_actif") => ErreurApi::new(
+            409,
+            "totp_deja_actif",
+            "un second facteur est déjà actif : retirez-le d'abord",
+        ),
+        StoreError::Conflit("totp_non_demande") => ErreurApi::new(
+            409,
+            "totp_non_demande",
+            "aucun second facteur en attente : demandez-en un (POST /me/totp)",
+        ),
+        StoreError::Conflit("totp_remplace") => ErreurApi::new(
+            409,
+            "totp_remplace",
+            "un autre secret a été demandé depuis : confirmez avec un code de celui-ci",
+        ),
+        e => ErreurApi::from(e),
+    }
+}
+
 #[OpenApi(tag = "ApiTag::Comptes")]
 impl ComptesApi {
     /// Create a patient account and its dossier
@@ -266,6 +342,9 @@ impl ComptesApi {
     }
 
     /// Sign in with email and password
+    ///
+    /// With an active second factor, the body also carries `totp`, a code not used before: without
+    /// it 401 `totp_requis`, a wrong or replayed one 401 `totp_invalide` (a failed attempt).
     #[oai(path = "/auth/signin", method = "post", operation_id = "signin")]
     async fn signin(&self, corps: Json<Connexion>, remote: &RemoteAddr) -> Result<ReponseJetons, ErreurApi> {
         let now = self.etat.maintenant();
@@ -295,6 +374,31 @@ impl ComptesApi {
         };
         match compte {
             Some(compte) if valide => {
+                let id = compte.id;
+                let facteur = self.etat.stocker(move |s| s.second_facteur(id)).await?;
+                if let Some(facteur) = facteur.filter(|f| f.actif) {
+                    let Some(code) = corps.0.totp.as_deref() else {
+                        // The password was right: not a failure, and not a success either, which would
+                        // clear the email's count before codes are tried.
+                        return Err(ErreurApi::non_authentifie(
+                            "totp_requis",
+                            "code du second facteur requis (champ totp)",
+                        ));
+                    };
+                    let pas = SecretTotp::depuis_octets(facteur.secret).verifier(
+                        code,
+                        secondes_unix(now),
+                        Some(facteur.dernier_pas),
+                    );
+                    let accepte = match pas {
+                        Some(pas) => self.etat.stocker(move |s| s.accepter_pas_totp(id, pas)).await?,
+                        None => false,
+                    };
+                    if !accepte {
+                        self.etat.limiteur.echec(&cle, ip, now);
+                        return Err(totp_invalide(401));
+                    }
+                }
                 self.etat.limiteur.succes(&cle);
                 Ok(ReponseJetons::Ok(Json(self.jetons(&compte, now).await?)))
             }
@@ -348,7 +452,7 @@ impl ComptesApi {
         jeton: JetonAcces,
         corps: Json<Rafraichissement>,
     ) -> Result<ReponseVide, ErreurApi> {
-        self.etat.session(&jeton).await?;
+        self.etat.session_avant_second_facteur(&jeton).await?;
         let hash = empreinte(&corps.0.refresh_token);
         self.etat.stocker(move |s| s.revoquer_famille(hash)).await?;
         Ok(ReponseVide::Fait)
@@ -357,7 +461,7 @@ impl ComptesApi {
     /// Who am I
     #[oai(path = "/me", method = "get", operation_id = "me")]
     async fn me(&self, jeton: JetonAcces) -> Result<Json<Moi>, ErreurApi> {
-        let session = self.etat.session(&jeton).await?;
+        let session = self.etat.session_avant_second_facteur(&jeton).await?;
         let id = session.compte;
         let compte = self
             .etat
@@ -429,5 +533,145 @@ impl ComptesApi {
             })
             .await?;
         Ok(ReponseVide::Fait)
+    }
+
+    /// Enrol a TOTP second factor: a new secret and its otpauth URI
+    ///
+    /// The factor is pending until confirmed with a code (`/me/totp/activation`); asking again
+    /// replaces a pending secret. 409 `totp_deja_actif` if one is active.
+    #[oai(path = "/me/totp", method = "post", operation_id = "inscrire_totp")]
+    async fn inscrire_totp(&self, jeton: JetonAcces) -> Result<Json<InscriptionTotp>, ErreurApi> {
+        let session = self.etat.session_avant_second_facteur(&jeton).await?;
+        autoriser(&session.acteur, Action::Modifier, &Ressource::Compte).map_err(super::refus_acces)?;
+        let id = session.compte;
+        let now = self.etat.maintenant();
+        let secret = SecretTotp::generer().map_err(ErreurApi::interne)?;
+        let octets = secret.octets();
+        let compte = self
+            .etat
+            .stocker_brut(move |s| {
+                let compte = s.compte(id)?.ok_or(StoreError::Introuvable("compte"))?;
+                s.preparer_second_facteur(id, octets, now)?;
+                Ok(compte)
+            })
+            .await?
+            .map_err(refus_totp)?;
+        tracing::info!(compte = %id.0, "second facteur demandé");
+        Ok(Json(InscriptionTotp {
+            secret: secret.base32(),
+            otpauth_uri: secret.uri(compte.email.as_str()),
+        }))
+    }
+
+    /// Activate the pending second factor with a code of it
+    ///
+    /// From then on sign-in wants a code (`totp`). 422 `totp_invalide` for a wrong code.
+    #[oai(path = "/me/totp/activation", method = "post", operation_id = "activer_totp")]
+    async fn activer_totp(&self, jeton: JetonAcces, corps: Json<CodeTotp>) -> Result<ReponseVide, ErreurApi> {
+        let session = self.etat.session_avant_second_facteur(&jeton).await?;
+        autoriser(&session.acteur, Action::Modifier, &Ressource::Compte).map_err(super::refus_acces)?;
+        let id = session.compte;
+        let now = self.etat.maintenant();
+        let facteur = self.etat.stocker(move |s| s.second_facteur(id)).await?;
+        let facteur = match facteur {
+            None => return Err(refus_totp(StoreError::Conflit("totp_non_demande"))),
+            Some(f) if f.actif => return Err(refus_totp(StoreError::Conflit("totp_deja_actif"))),
+            Some(f) => f,
+        };
+        let pas = SecretTotp::depuis_octets(facteur.secret)
+            .verifier(&corps.0.code, secondes_unix(now), None)
+            .ok_or_else(|| totp_invalide(422))?;
+        let secret = facteur.secret;
+        self.etat
+            .stocker_brut(move |s| s.activer_second_facteur(id, secret, pas))
+            .await?
+            .map_err(refus_totp)?;
+        tracing::info!(compte = %id.0, "second facteur activé");
+        Ok(ReponseVide::Fait)
+    }
+
+    /// Remove the active second factor, with a current code of it
+    ///
+    /// A wrong code is 422 `totp_invalide` and counts, like a failed sign-in, towards the lockout of
+    /// the account's email (429), so a stolen access token cannot guess its way to removing the factor.
+    #[oai(path = "/me/totp", method = "delete", operation_id = "retirer_totp")]
+    async fn retirer_totp(
+        &self,
+        jeton: JetonAcces,
+        corps: Json<CodeTotp>,
+        remote: &RemoteAddr,
+    ) -> Result<ReponseVide, ErreurApi> {
+        let session = self.etat.session_avant_second_facteur(&jeton).await?;
+        autoriser(&session.acteur, Action::Modifier, &Ressource::Compte).map_err(super::refus_acces)?;
+        let id = session.compte;
+        let now = self.etat.maintenant();
+        let ip = adresse_client(remote);
+        let (compte, facteur) = self
+            .etat
+            .stocker(move |s| {
+                let compte = s.compte(id)?.ok_or(StoreError::Introuvable("compte"))?;
+                Ok((compte, s.second_facteur(id)?))
+            })
+            .await?;
+        let cle = compte.email.as_str().to_owned();
+        if let Err(attente) = self.etat.limiteur.verifier(&cle, ip, now) {
+            return Err(ErreurApi::attendre(
+                429,
+                "trop_de_tentatives",
+                "trop de tentatives : réessayez plus tard",
+                attente.as_secs().max(1),
+            ));
+        }
+        let facteur = facteur
+            .filter(|f| f.actif)
+            .ok_or_else(|| ErreurApi::introuvable("second facteur actif"))?;
+        let pas = SecretTotp::depuis_octets(facteur.secret).verifier(
+            &corps.0.code,
+            secondes_unix(now),
+            Some(facteur.dernier_pas),
+        );
+        let retire = match pas {
+            Some(pas) => {
+                self.etat
+                    .stocker(move |s| s.retirer_second_facteur(id, pas))
+                    .await?
+            }
+            None => false,
+        };
+        if !retire {
+            self.etat.limiteur.echec(&cle, ip, now);
+            return Err(totp_invalide(422));
+        }
+        tracing::info!(compte = %id.0, "second facteur retiré");
+        Ok(ReponseVide::Fait)
+    }
+
+    /// Set a structure's sign-in policy (admin)
+    ///
+    /// With `totp_obligatoire`, its praticiens and personnel get 403 `totp_obligatoire` from every
+    /// endpoint but `/me`, `/me/totp…` and `/auth/*` until their second factor is active. Patients are
+    /// never concerned.
+    #[oai(
+        path = "/structures/:id/securite",
+        method = "put",
+        operation_id = "modifier_securite_structure"
+    )]
+    async fn modifier_securite_structure(
+        &self,
+        jeton: JetonAcces,
+        id: Path<Uuid>,
+        corps: Json<SecuriteStructure>,
+    ) -> Result<Json<SecuriteStructure>, ErreurApi> {
+        let session = self.etat.session(&jeton).await?;
+        autoriser(&session.acteur, Action::Modifier, &Ressource::Annuaire).map_err(super::refus_acces)?;
+        let structure = StructureId(id.0);
+        let totp_obligatoire = corps.0.totp_obligatoire;
+        let par = session.compte;
+        let now = self.etat.maintenant();
+        self.etat
+            .stocker(move |s| s.modifier_securite_structure(structure, totp_obligatoire, par, now))
+            .await?;
+        tracing::info!(structure = %structure, totp_obligatoire, "politique de connexion de la structure modifiée");
+        Ok(Json(SecuriteStructure { totp_obligatoire }))
     }
 }

@@ -75,19 +75,35 @@ impl Etat {
             .map_err(ErreurApi::interne)
     }
 
-    /// Checks the access token and loads who it stands for; an account deleted since is refused.
+    /// Checks the access token and loads who it stands for; an account deleted since is refused, and
+    /// so (403 `totp_obligatoire`) is a praticien or personnel of a structure that requires a second
+    /// factor while theirs is not active.
     pub async fn session(&self, jeton: &JetonAcces) -> Result<Session, ErreurApi> {
+        self.session_selon(jeton, true).await
+    }
+
+    /// Like [`Etat::session`], without the structure's second-factor rule: for `/me`, `/me/totp…` and
+    /// `/auth/*`, the way to satisfy it.
+    pub async fn session_avant_second_facteur(&self, jeton: &JetonAcces) -> Result<Session, ErreurApi> {
+        self.session_selon(jeton, false).await
+    }
+
+    /// The session; with `exiger_totp`, the structure's second-factor rule applies. The rule is read
+    /// from the store on every request (one read transaction, which stops at an empty table while no
+    /// structure requires a second factor) rather than carried in the token, so an activation or an
+    /// admin's change applies at once.
+    async fn session_selon(&self, jeton: &JetonAcces, exiger_totp: bool) -> Result<Session, ErreurApi> {
         let revendications = self
             .jetons
             .verifier(&jeton.0.token, self.maintenant())
             .map_err(|e| ErreurApi::non_authentifie(e.code(), e.to_string()))?;
         let compte = revendications.compte;
-        let acteur = self
+        let (acteur, totp_manquant) = self
             .stocker(move |s| {
                 let Some(c) = s.compte(compte)? else {
                     return Ok(None);
                 };
-                Ok(Some(match c.role {
+                let acteur = match c.role {
                     Role::Patient(id) => Acteur::Patient { id },
                     Role::Praticien(id) => Acteur::Praticien { id },
                     Role::Admin => Acteur::Admin,
@@ -98,10 +114,19 @@ impl Etat {
                         },
                         None => return Ok(None),
                     },
-                }))
+                };
+                let totp_manquant = exiger_totp && s.totp_manquant(compte, c.role)?;
+                Ok(Some((acteur, totp_manquant)))
             })
             .await?
             .ok_or_else(|| ErreurApi::non_authentifie("jeton_invalide", "ce compte n'existe plus"))?;
+        if totp_manquant {
+            return Err(ErreurApi::new(
+                403,
+                "totp_obligatoire",
+                "votre structure exige un second facteur : activez-le (POST /me/totp, puis /me/totp/activation)",
+            ));
+        }
         Ok(Session { compte, acteur })
     }
 }

@@ -11,6 +11,8 @@ pub mod banque;
 pub mod bilan;
 pub mod comptes;
 pub mod disponibilites;
+pub mod documents;
+pub mod dossier;
 pub mod dto;
 pub mod espace;
 pub mod etat;
@@ -36,6 +38,8 @@ use self::banque::BanqueApi;
 use self::bilan::BilanApi;
 use self::comptes::ComptesApi;
 use self::disponibilites::DisponibilitesApi;
+use self::documents::DocumentsApi;
+use self::dossier::DossierApi;
 use self::espace::EspaceApi;
 use self::etat::Etat;
 use self::health::HealthApi;
@@ -73,6 +77,11 @@ pub enum ApiTag {
     Indisponibilites,
     /// A praticien's workspace: planning, horaires, réglages, patientèle.
     Espace,
+    /// A patient's dossier: partie administrative, praticiens consultés.
+    Dossier,
+    /// A patient's partie médicale: consultations, documents, the access log of its reads, the RGPD
+    /// export.
+    DossierMedical,
 }
 
 /// Every API of the server.
@@ -88,6 +97,8 @@ pub type Apis = (
     EspaceApi,
     BilanApi,
     AgendaIcsApi,
+    DossierApi,
+    DocumentsApi,
 );
 
 /// A refusal of the access rules: 401 when nobody is signed in, 403 otherwise.
@@ -112,14 +123,20 @@ pub fn openapi_service(config: &Config, etat: Arc<Etat>) -> OpenApiService<Apis,
             BanqueApi::new(Arc::clone(&etat)),
             EspaceApi::new(Arc::clone(&etat), config.public_url.clone()),
             BilanApi::new(Arc::clone(&etat)),
-            AgendaIcsApi::new(etat),
+            AgendaIcsApi::new(Arc::clone(&etat)),
+            DossierApi::new(Arc::clone(&etat)),
+            DocumentsApi::new(
+                etat,
+                crate::documents::Coffre::new(config.data_dir.join(crate::documents::DOSSIER_DOCUMENTS)),
+            ),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
     )
     .description(
         "Toubeelib: rendez-vous médicaux d'une maison médicale. Errors are application/problem+json \
-         with a machine-readable `code`. Limits: JSON bodies ≤ 64 KiB, windows ≤ 31 days, pages ≤ 100 items.",
+         with a machine-readable `code`. Limits: JSON bodies ≤ 64 KiB, uploads ≤ 10 MiB, windows ≤ 31 \
+         days, pages ≤ 100 items.",
     )
 }
 

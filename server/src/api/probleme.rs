@@ -60,6 +60,9 @@ pub enum ErreurApi {
     /// Body over the limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     TropGros(Json<Probleme>),
+    /// A media type not accepted (an upload that is not a PDF, PNG or JPEG, by its bytes).
+    #[oai(status = 415, content_type = "application/problem+json")]
+    TypeNonSupporte(Json<Probleme>),
     /// Well-formed but invalid (window too long, bad identifier, weak password…).
     #[oai(status = 422, content_type = "application/problem+json")]
     NonTraitable(Json<Probleme>),
@@ -121,6 +124,7 @@ impl ErreurApi {
             404 => Self::Introuvable(Json(p)),
             409 => Self::Conflit(Json(p)),
             413 => Self::TropGros(Json(p)),
+            415 => Self::TypeNonSupporte(Json(p)),
             422 => Self::NonTraitable(Json(p)),
             429 => Self::TropDeTentatives(Json(p), attente),
             503 => Self::Indisponible(Json(p), attente),

@@ -22,6 +22,9 @@
 //!   a copy of the database cannot be replayed as tokens.
 //! - [`limiteur`] — [`Limiteur`], in-memory lockout after repeated failures per email and per client
 //!   address, with bounded memory, so online guessing is slow and the API can answer 429.
+//! - [`totp`] — [`SecretTotp`], the optional TOTP second factor (RFC 6238: HMAC-SHA1, 6 digits, 30 s,
+//!   one step of skew), so a stolen password alone does not open an enrolled account; each code's
+//!   time step is accepted once per account (replay), codes are compared in constant time.
 //!
 //! Error policy: every failure is an [`ErreurAuth`] (or [`MotDePasseRefuse`] for the policy) with a
 //! machine-readable `code()`. Token errors are the client's (401); saturation is 503 + Retry-After;
@@ -33,6 +36,7 @@ pub mod limiteur;
 pub mod mot_de_passe;
 pub mod politique;
 pub mod rafraichissement;
+pub mod totp;
 
 use std::io;
 use std::path::PathBuf;
@@ -42,6 +46,7 @@ pub use limiteur::{ECHECS_MAX, ECHECS_MAX_PAR_ADRESSE, FENETRE_ECHECS, Limiteur}
 pub use mot_de_passe::{ATTENTE_HACHAGE_MAX, Hacheur};
 pub use politique::{MotDePasse, MotDePasseRefuse};
 pub use rafraichissement::{REFRESH_TTL, empreinte, nouveau_jeton};
+pub use totp::SecretTotp;
 
 /// Why an authentication step failed.
 #[derive(Debug, thiserror::Error)]

@@ -21,7 +21,9 @@ use uuid::Uuid;
 
 use super::SeedError;
 use super::format::{self, Fichier, PraticienJson, RdvJson, ReglagesJson};
-use crate::modele::{CompteId, Honoraire, ModePaiement, Patient, Personnel, Praticien, Structure};
+use crate::modele::{
+    CompteId, Honoraire, MedecinTraitant, ModePaiement, Patient, Personnel, Praticien, Structure,
+};
 
 /// The first day from the load day a rdv to come may be on.
 pub(super) const JOUR_FUTUR_MIN: i64 = 2;
@@ -443,7 +445,7 @@ fn patient(p: &format::PatientJson, uniques: &mut Uniques) -> Result<Patient, Se
         telephones,
         nir,
         adresse: p.adresse.clone(),
-        medecin_traitant: p.medecin_traitant.clone(),
+        medecin_traitant: p.medecin_traitant.clone().map(MedecinTraitant::Texte),
         canal_prefere: p.canal_prefere.map(Into::into).unwrap_or_default(),
     })
 }

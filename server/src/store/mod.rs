@@ -183,6 +183,30 @@ pub enum Rotation {
     Invalide,
 }
 
+/// An account's TOTP second factor. `Debug` redacts the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecondFacteur {
+    /// The shared secret (RFC 4226: 160 bits).
+    pub secret: [u8; 20],
+    /// Confirmed with a code: sign-in asks for one. Pending until then.
+    pub actif: bool,
+    /// The last time step a code was accepted for (0: none yet); that step and earlier are refused.
+    pub dernier_pas: u64,
+    /// When the secret was made.
+    pub cree_le: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for SecondFacteur {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecondFacteur")
+            .field("secret", &"***")
+            .field("actif", &self.actif)
+            .field("dernier_pas", &self.dernier_pas)
+            .field("cree_le", &self.cree_le)
+            .finish()
+    }
+}
+
 /// The store, as the API sees it.
 pub trait Stockage: Send + Sync + 'static {
     // --- readiness and seeding
@@ -293,6 +317,26 @@ pub trait Stockage: Send + Sync + 'static {
     /// A patient's ties: praticiens with the patient in their patientèle, praticiens with a rdv
     /// (any statut) with them.
     fn liens(&self, patient: PatientId) -> Result<(Vec<PraticienId>, Vec<PraticienId>), StoreError>;
+
+    // --- dossier patient, partie administrative
+    /// Changes a patient's partie administrative in one write transaction: reads it, applies `changer`,
+    /// checks and writes the result. A médecin traitant newly set to a praticien must be in the directory
+    /// (`Introuvable("praticien")`); a new email must be no other account's
+    /// (`Conflit("email_deja_utilise")`), and the patient's account signs in with it from then on (the
+    /// email index follows in the same transaction). `Introuvable("patient")` if the patient is unknown
+    /// (`changer` is not called); an `Err` from `changer` (or a changed id, `Interne`) writes nothing and
+    /// is answered as is.
+    fn modifier_patient(
+        &self,
+        id: PatientId,
+        changer: &mut dyn FnMut(&mut Patient) -> Result<(), StoreError>,
+    ) -> Result<Patient, StoreError>;
+    /// The praticiens the patient consulted — a rdv with them was honoured (`honore`, `paye` or
+    /// `transmis`) — each with the start of the latest such rdv, most recent first, over the patient's
+    /// latest [`redb::RDVS_PARCOURUS_MAX`] rdvs (one read transaction); `Introuvable("patient")` if the
+    /// patient is unknown.
+    fn praticiens_consultes(&self, patient: PatientId)
+    -> Result<Vec<(Praticien, DateTime<Utc>)>, StoreError>;
 
     // --- iCalendar feed
     /// The secret of the praticien's planning feed, or, if it has none yet, `nouveau_si_absent` stored as
@@ -405,6 +449,43 @@ pub trait Stockage: Send + Sync + 'static {
         donnees: &crate::modele::DonneesBancaires,
     ) -> Result<(), StoreError>;
 
+    // --- second factor
+    /// The account's TOTP second factor, pending or active.
+    fn second_facteur(&self, compte: CompteId) -> Result<Option<SecondFacteur>, StoreError>;
+    /// Stores a pending second factor with this secret, replacing a pending one (one write transaction);
+    /// `Conflit("totp_deja_actif")` if the account's factor is active.
+    fn preparer_second_facteur(
+        &self,
+        compte: CompteId,
+        secret: [u8; 20],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Activates the pending factor, in one write transaction, if it still holds `secret` (the one the
+    /// code was checked against), with `pas` as its last accepted step. `Conflit("totp_deja_actif")` if
+    /// active, `Conflit("totp_non_demande")` if there is none, `Conflit("totp_remplace")` if another
+    /// secret was asked for since.
+    fn activer_second_facteur(&self, compte: CompteId, secret: [u8; 20], pas: u64) -> Result<(), StoreError>;
+    /// Accepts the time step `pas` of the active factor once: `true`, and `pas` becomes the last
+    /// accepted step, if it is after the last accepted one; `false` otherwise or without an active
+    /// factor. One write transaction, so two sign-ins with one code cannot both pass.
+    fn accepter_pas_totp(&self, compte: CompteId, pas: u64) -> Result<bool, StoreError>;
+    /// Removes the active factor if `pas` is accepted as by [`Stockage::accepter_pas_totp`] (one write
+    /// transaction); `false`, and nothing removed, otherwise.
+    fn retirer_second_facteur(&self, compte: CompteId, pas: u64) -> Result<bool, StoreError>;
+    /// Sets whether the praticiens and personnel of a structure must have an active second factor;
+    /// `Introuvable("structure")` if it is unknown.
+    fn modifier_securite_structure(
+        &self,
+        structure: StructureId,
+        totp_obligatoire: bool,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Whether the account must enrol a second factor before anything else: a praticien or personnel of
+    /// a structure that requires one, without an active factor. One read transaction, which reads one
+    /// table header while no structure requires a second factor.
+    fn totp_manquant(&self, compte: CompteId, role: crate::modele::Role) -> Result<bool, StoreError>;
+
     // --- idempotency of other retried writes
     /// The response remembered for this key, if any.
     fn reponse_memorisee(&self, compte: CompteId, cle: &str) -> Result<Option<ReponseMemorisee>, StoreError>;
@@ -416,4 +497,40 @@ pub trait Stockage: Send + Sync + 'static {
         reponse: &ReponseMemorisee,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
+    // --- partie médicale: documents, access log, export
+    /// Records a document whose bytes the [`crate::documents::Coffre`] already holds, its index entry and
+    /// the notification `notification` telling the patient, in one write transaction;
+    /// `Introuvable("patient")` if the patient is unknown.
+    fn enregistrer_document(
+        &self,
+        document: &crate::documents::Document,
+        notification: uuid::Uuid,
+    ) -> Result<(), StoreError>;
+    /// One document's metadata.
+    fn document(
+        &self,
+        id: crate::documents::DocumentId,
+    ) -> Result<Option<crate::documents::Document>, StoreError>;
+    /// A patient's partie médicale (one read transaction): the honoured rdvs (`honore`, `paye`,
+    /// `transmis`) with their praticien and the documents, the latest first, each list bounded;
+    /// `Introuvable("patient")` if the patient is unknown.
+    fn dossier_medical(&self, patient: PatientId) -> Result<crate::documents::DossierMedical, StoreError>;
+    /// Appends one read to its patient's access log. The log is append-only: no method changes or
+    /// removes an entry.
+    fn journaliser_acces(&self, acces: &crate::documents::Acces) -> Result<(), StoreError>;
+    /// A patient's access log, the latest first, from the cursor, each entry with who read by name.
+    fn journal_acces(
+        &self,
+        patient: PatientId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::documents::EntreeJournal>, StoreError>;
+    /// Everything held on the patient whose account is `compte` (one read transaction, each list
+    /// bounded); `Introuvable("patient" | "compte")` if either is unknown.
+    fn export_patient(
+        &self,
+        patient: PatientId,
+        compte: CompteId,
+    ) -> Result<crate::documents::ExportPatient, StoreError>;
 }

@@ -13,6 +13,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use domain::Code as _;
 use domain::consultation::{Origine, TypeConsultation};
 use domain::disponibilite::{DureeConsultation, Motif};
 use domain::horaires::{Heure, Horaires, Jour, RegleHoraire};
@@ -29,8 +30,9 @@ use uuid::Uuid;
 
 use super::StoreError;
 use crate::modele::{
-    Canal, Compte, CompteId, Evenement, Honoraire, Indisponibilite, ModePaiement, MoyenPaiement, Paiement,
-    Patient, Personnel, Praticien, Rdv, Role, Secteur, Structure, Transmission, TypeStructure,
+    Canal, Compte, CompteId, Evenement, Honoraire, Indisponibilite, MedecinTraitant, ModePaiement,
+    MoyenPaiement, Paiement, Patient, Personnel, Praticien, Rdv, Role, Secteur, Structure, Transmission,
+    TypeStructure,
 };
 
 /// A record type: serde through postcard, with the stable name redb checks a table's values against.
@@ -689,7 +691,8 @@ impl TryFrom<PersonnelV1> for Personnel {
     }
 }
 
-/// A patient's partie administrative.
+/// A patient's partie administrative, version 1 (médecin traitant as free text only): read only by the
+/// migration to [`PatientV2`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientV1 {
     /// Id.
@@ -718,9 +721,66 @@ impl Enregistrement for PatientV1 {
     const NOM: &'static str = "toubeelib::PatientV1";
 }
 
-impl From<&Patient> for PatientV1 {
+impl From<PatientV1> for PatientV2 {
+    /// Version 1 → 2 (schema 3 → 4): the médecin traitant, free text in version 1, stays text.
+    fn from(p: PatientV1) -> Self {
+        PatientV2 {
+            id: p.id,
+            nom: p.nom,
+            prenom: p.prenom,
+            date_naissance: p.date_naissance,
+            email: p.email,
+            telephones: p.telephones,
+            nir: p.nir,
+            adresse: p.adresse,
+            medecin_traitant: p.medecin_traitant.map(MedecinTraitantV1::Texte),
+            canal_prefere: p.canal_prefere,
+        }
+    }
+}
+
+/// [`MedecinTraitant`] on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MedecinTraitantV1 {
+    /// A praticien of the directory (its id).
+    Praticien(u128),
+    /// Free text.
+    Texte(String),
+}
+
+/// A patient's partie administrative, version 2: the médecin traitant is a praticien of the directory
+/// or free text (version 1 held text only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientV2 {
+    /// Id.
+    pub id: u128,
+    /// Family name.
+    pub nom: String,
+    /// Given name.
+    pub prenom: String,
+    /// Date of birth (days from the Common Era).
+    pub date_naissance: i32,
+    /// Email.
+    pub email: String,
+    /// Phones, E.164.
+    pub telephones: Vec<String>,
+    /// NIR, 15 characters.
+    pub nir: Option<String>,
+    /// Postal address.
+    pub adresse: Option<String>,
+    /// Médecin traitant.
+    pub medecin_traitant: Option<MedecinTraitantV1>,
+    /// Preferred channel.
+    pub canal_prefere: CanalV1,
+}
+
+impl Enregistrement for PatientV2 {
+    const NOM: &'static str = "toubeelib::PatientV2";
+}
+
+impl From<&Patient> for PatientV2 {
     fn from(p: &Patient) -> Self {
-        PatientV1 {
+        PatientV2 {
             id: p.id.0.as_u128(),
             nom: p.nom.clone(),
             prenom: p.prenom.clone(),
@@ -729,16 +789,19 @@ impl From<&Patient> for PatientV1 {
             telephones: p.telephones.iter().map(|t| t.as_str().to_owned()).collect(),
             nir: p.nir.as_ref().map(|n| n.as_str().to_owned()),
             adresse: p.adresse.clone(),
-            medecin_traitant: p.medecin_traitant.clone(),
+            medecin_traitant: p.medecin_traitant.as_ref().map(|m| match m {
+                MedecinTraitant::Praticien(id) => MedecinTraitantV1::Praticien(id.0.as_u128()),
+                MedecinTraitant::Texte(texte) => MedecinTraitantV1::Texte(texte.clone()),
+            }),
             canal_prefere: p.canal_prefere.into(),
         }
     }
 }
 
-impl TryFrom<PatientV1> for Patient {
+impl TryFrom<PatientV2> for Patient {
     type Error = StoreError;
 
-    fn try_from(p: PatientV1) -> Result<Self, StoreError> {
+    fn try_from(p: PatientV2) -> Result<Self, StoreError> {
         Ok(Patient {
             id: PatientId(Uuid::from_u128(p.id)),
             nom: p.nom,
@@ -750,13 +813,19 @@ impl TryFrom<PatientV1> for Patient {
                 .iter()
                 .map(|t| telephone(t))
                 .collect::<Result<_, _>>()?,
+            // The refusal's detail may quote the number's characters: only the rule's code is kept.
             nir: p
                 .nir
                 .as_deref()
-                .map(|n| Nir::parse(n).map_err(|e| illisible("nir", e)))
+                .map(|n| Nir::parse(n).map_err(|e| illisible("nir", e.code())))
                 .transpose()?,
             adresse: p.adresse,
-            medecin_traitant: p.medecin_traitant,
+            medecin_traitant: p.medecin_traitant.map(|m| match m {
+                MedecinTraitantV1::Praticien(id) => {
+                    MedecinTraitant::Praticien(PraticienId(Uuid::from_u128(id)))
+                }
+                MedecinTraitantV1::Texte(texte) => MedecinTraitant::Texte(texte),
+            }),
             canal_prefere: p.canal_prefere.into(),
         })
     }
@@ -1084,6 +1153,288 @@ impl TryFrom<DonneesBancairesV1> for crate::modele::DonneesBancaires {
     }
 }
 
+// --- second factor
+
+/// An account's TOTP second factor, keyed by the account's id: pending until confirmed with a code,
+/// then active. `Debug` redacts the secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpV1 {
+    /// The shared secret (160 bits, RFC 4226).
+    pub secret: [u8; 20],
+    /// Confirmed with a code: sign-in asks for one.
+    pub actif: bool,
+    /// The last time step (Unix seconds / 30) a code was accepted for; that step and earlier ones are
+    /// refused.
+    pub dernier_pas: u64,
+    /// Made at (ms).
+    pub cree_le: i64,
+}
+
+impl fmt::Debug for TotpV1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TotpV1")
+            .field("secret", &"***")
+            .field("actif", &self.actif)
+            .field("dernier_pas", &self.dernier_pas)
+            .field("cree_le", &self.cree_le)
+            .finish()
+    }
+}
+
+impl Enregistrement for TotpV1 {
+    const NOM: &'static str = "toubeelib::TotpV1";
+}
+
+impl From<&super::SecondFacteur> for TotpV1 {
+    fn from(f: &super::SecondFacteur) -> Self {
+        TotpV1 {
+            secret: f.secret,
+            actif: f.actif,
+            dernier_pas: f.dernier_pas,
+            cree_le: millis(f.cree_le),
+        }
+    }
+}
+
+impl TryFrom<TotpV1> for super::SecondFacteur {
+    type Error = StoreError;
+
+    fn try_from(f: TotpV1) -> Result<Self, StoreError> {
+        Ok(super::SecondFacteur {
+            secret: f.secret,
+            actif: f.actif,
+            dernier_pas: f.dernier_pas,
+            cree_le: instant(f.cree_le)?,
+        })
+    }
+}
+
+/// A structure's sign-in policy, keyed by the structure's id. Only a policy stricter than the default
+/// is stored: no record, no rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecuriteStructureV1 {
+    /// Its praticiens and personnel must have an active second factor before using the API.
+    pub totp_obligatoire: bool,
+    /// Last changed at (ms).
+    pub modifie_le: i64,
+    /// Last changed by (account id).
+    pub modifie_par: u128,
+}
+
+impl Enregistrement for SecuriteStructureV1 {
+    const NOM: &'static str = "toubeelib::SecuriteStructureV1";
+}
+
+// --- partie médicale: documents, access log, notifications
+
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TypeDocumentV1 {
+    /// Compte rendu.
+    CompteRendu,
+    /// Lettre.
+    Lettre,
+    /// Ordonnance.
+    Ordonnance,
+    /// Résultat.
+    Resultat,
+    /// Anything else.
+    Autre,
+}
+
+/// A document's format, recognised from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FormatV1 {
+    /// PDF.
+    Pdf,
+    /// PNG.
+    Png,
+    /// JPEG.
+    Jpeg,
+}
+
+/// A document's metadata (its bytes are the file `DATA_DIR/documents/<id>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentV1 {
+    /// Id, also the file's name.
+    pub id: u128,
+    /// Whose dossier.
+    pub patient: u128,
+    /// What it is.
+    pub type_document: TypeDocumentV1,
+    /// Title.
+    pub titre: String,
+    /// Size in bytes.
+    pub taille: u64,
+    /// SHA-256 of the bytes.
+    pub sha256: [u8; 32],
+    /// Format.
+    pub format: FormatV1,
+    /// Uploaded by (account id).
+    pub depose_par: u128,
+    /// Uploaded at (ms).
+    pub le: i64,
+}
+
+impl Enregistrement for DocumentV1 {
+    const NOM: &'static str = "toubeelib::DocumentV1";
+}
+
+impl From<&crate::documents::Document> for DocumentV1 {
+    fn from(d: &crate::documents::Document) -> Self {
+        use crate::documents::{Format, TypeDocument};
+        DocumentV1 {
+            id: d.id.0.as_u128(),
+            patient: d.patient.0.as_u128(),
+            type_document: match d.type_document {
+                TypeDocument::CompteRendu => TypeDocumentV1::CompteRendu,
+                TypeDocument::Lettre => TypeDocumentV1::Lettre,
+                TypeDocument::Ordonnance => TypeDocumentV1::Ordonnance,
+                TypeDocument::Resultat => TypeDocumentV1::Resultat,
+                TypeDocument::Autre => TypeDocumentV1::Autre,
+            },
+            titre: d.titre.clone(),
+            taille: d.taille,
+            sha256: d.sha256,
+            format: match d.format {
+                Format::Pdf => FormatV1::Pdf,
+                Format::Png => FormatV1::Png,
+                Format::Jpeg => FormatV1::Jpeg,
+            },
+            depose_par: d.depose_par.0.as_u128(),
+            le: millis(d.le),
+        }
+    }
+}
+
+impl TryFrom<DocumentV1> for crate::documents::Document {
+    type Error = StoreError;
+
+    fn try_from(d: DocumentV1) -> Result<Self, StoreError> {
+        use crate::documents::{DocumentId, Format, TypeDocument};
+        Ok(crate::documents::Document {
+            id: DocumentId(Uuid::from_u128(d.id)),
+            patient: PatientId(Uuid::from_u128(d.patient)),
+            type_document: match d.type_document {
+                TypeDocumentV1::CompteRendu => TypeDocument::CompteRendu,
+                TypeDocumentV1::Lettre => TypeDocument::Lettre,
+                TypeDocumentV1::Ordonnance => TypeDocument::Ordonnance,
+                TypeDocumentV1::Resultat => TypeDocument::Resultat,
+                TypeDocumentV1::Autre => TypeDocument::Autre,
+            },
+            titre: d.titre,
+            taille: d.taille,
+            sha256: d.sha256,
+            format: match d.format {
+                FormatV1::Pdf => Format::Pdf,
+                FormatV1::Png => Format::Png,
+                FormatV1::Jpeg => Format::Jpeg,
+            },
+            depose_par: CompteId(Uuid::from_u128(d.depose_par)),
+            le: instant(d.le)?,
+        })
+    }
+}
+
+/// What a read of the partie médicale read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LectureV1 {
+    /// The dossier médical.
+    DossierMedical,
+    /// One document (its id).
+    Document(u128),
+    /// The RGPD export.
+    Export,
+}
+
+/// One entry of a patient's access log, keyed by (patient, le, id); never changed once written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccesV1 {
+    /// Id.
+    pub id: u128,
+    /// Whose partie médicale.
+    pub patient: u128,
+    /// The account that read.
+    pub qui: u128,
+    /// Its role then (`patient`, `praticien`).
+    pub role: String,
+    /// What it read.
+    pub quoi: LectureV1,
+    /// When (ms).
+    pub le: i64,
+    /// The request's id.
+    pub request_id: String,
+}
+
+impl Enregistrement for AccesV1 {
+    const NOM: &'static str = "toubeelib::AccesV1";
+}
+
+impl From<&crate::documents::Acces> for AccesV1 {
+    fn from(a: &crate::documents::Acces) -> Self {
+        use crate::documents::Lecture;
+        AccesV1 {
+            id: a.id.as_u128(),
+            patient: a.patient.0.as_u128(),
+            qui: a.qui.0.as_u128(),
+            role: a.role.clone(),
+            quoi: match a.quoi {
+                Lecture::DossierMedical => LectureV1::DossierMedical,
+                Lecture::Document(d) => LectureV1::Document(d.0.as_u128()),
+                Lecture::Export => LectureV1::Export,
+            },
+            le: millis(a.le),
+            request_id: a.request_id.clone(),
+        }
+    }
+}
+
+impl TryFrom<AccesV1> for crate::documents::Acces {
+    type Error = StoreError;
+
+    fn try_from(a: AccesV1) -> Result<Self, StoreError> {
+        use crate::documents::{DocumentId, Lecture};
+        Ok(crate::documents::Acces {
+            id: Uuid::from_u128(a.id),
+            patient: PatientId(Uuid::from_u128(a.patient)),
+            qui: CompteId(Uuid::from_u128(a.qui)),
+            role: a.role,
+            quoi: match a.quoi {
+                LectureV1::DossierMedical => Lecture::DossierMedical,
+                LectureV1::Document(d) => Lecture::Document(DocumentId(Uuid::from_u128(d))),
+                LectureV1::Export => Lecture::Export,
+            },
+            le: instant(a.le)?,
+            request_id: a.request_id,
+        })
+    }
+}
+
+/// What a notification tells the patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SujetNotificationV1 {
+    /// A document was added to the partie médicale (its id).
+    DocumentDisponible(u128),
+}
+
+/// A notification waiting for the outbox (to come: mail, SMS), recorded in the transaction of the
+/// event it tells about, so that none is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationV1 {
+    /// Id (UUID v7: the table is in creation order).
+    pub id: u128,
+    /// For whom.
+    pub patient: u128,
+    /// What it says.
+    pub sujet: SujetNotificationV1,
+    /// Created at (ms).
+    pub cree_le: i64,
+}
+
+impl Enregistrement for NotificationV1 {
+    const NOM: &'static str = "toubeelib::NotificationV1";
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
@@ -1177,10 +1528,16 @@ mod tests {
             telephones: vec![Telephone::parse("06 12 34 56 78").unwrap()],
             nir: Some(nir),
             adresse: Some("1 rue Haute".to_owned()),
-            medecin_traitant: Some("Dr Martin".to_owned()),
+            medecin_traitant: Some(MedecinTraitant::Texte("Dr Martin".to_owned())),
             canal_prefere: Canal::Sms,
         };
-        assert_eq!(aller_retour::<_, PatientV1>(&patient), patient);
+        assert_eq!(aller_retour::<_, PatientV2>(&patient), patient);
+        let suivi = Patient {
+            medecin_traitant: Some(MedecinTraitant::Praticien(PraticienId(Uuid::from_u128(4)))),
+            nir: None,
+            ..patient.clone()
+        };
+        assert_eq!(aller_retour::<_, PatientV2>(&suivi), suivi);
 
         let compte = Compte {
             id: CompteId(Uuid::from_u128(10)),

@@ -11,12 +11,15 @@
 //! domain's refusals pass through as their own variants.
 
 mod banque;
+mod documents;
+mod dossier;
 mod ics;
 mod lecture;
 pub mod masse;
 mod migration;
 #[cfg(test)]
 mod tests;
+mod totp;
 
 use std::fmt;
 use std::path::Path;
@@ -35,11 +38,12 @@ use redb::{
 };
 use uuid::Uuid;
 
+pub use dossier::RDVS_PARCOURUS_MAX;
 pub use lecture::replier;
 use lecture::{lire, lire_reference};
 
 use super::records::{
-    CompteV1, EvenementV1, FamilleV1, IdempotenceRdvV1, IndisponibiliteV1, JetonV1, PaiementV1, PatientV1,
+    CompteV1, EvenementV1, FamilleV1, IdempotenceRdvV1, IndisponibiliteV1, JetonV1, PaiementV1, PatientV2,
     PersonnelV1, PraticienV1, RdvV1, Record, ReponseV1, StatutV1, StructureV1, TransmissionV1, instant,
     millis,
 };
@@ -87,8 +91,8 @@ interne!(
 
 impl RedbStore {
     /// Opens (or creates) `toubeelib.redb` in the data directory `dossier`, creates every table in a
-    /// first write transaction and checks the schema version; a version-1 file is migrated in that same
-    /// transaction.
+    /// first write transaction and checks the schema version; an older file (version 1 to 3) is migrated
+    /// in that same transaction.
     pub fn open(dossier: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dossier)
             .map_err(|e| StoreError::Interne(format!("dossier de données {} : {e}", dossier.display())))?;
@@ -102,12 +106,15 @@ impl RedbStore {
                     meta.insert(CLE_VERSION_SCHEMA, VERSION_SCHEMA)?;
                 }
                 Some(v) if v == VERSION_SCHEMA => {}
-                Some(v @ (1 | 2)) => {
+                Some(v @ (1..=3)) => {
                     creer_tables(&txn)?;
                     if v == 1 {
                         migration::v1_vers_v2(&txn)?;
                     }
-                    migration::v2_vers_v3(&txn)?;
+                    if v <= 2 {
+                        migration::v2_vers_v3(&txn)?;
+                    }
+                    migration::v3_vers_v4(&txn)?;
                     meta.insert(CLE_VERSION_SCHEMA, VERSION_SCHEMA)?;
                     tracing::info!(de = v, vers = VERSION_SCHEMA, "schéma de données migré");
                 }
@@ -166,6 +173,12 @@ fn creer_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(IDEMPOTENCE_RDVS)?;
     txn.open_table(REPONSES)?;
     txn.open_table(DONNEES_BANCAIRES)?;
+    txn.open_table(DOCUMENTS)?;
+    txn.open_table(DOCUMENTS_PAR_PATIENT)?;
+    txn.open_table(JOURNAL_ACCES)?;
+    txn.open_table(NOTIFICATIONS)?;
+    txn.open_table(TOTP)?;
+    txn.open_table(SECURITE_STRUCTURES)?;
     Ok(())
 }
 
@@ -431,7 +444,7 @@ impl Stockage for RedbStore {
             inserer_nouveau(
                 &mut txn.open_table(PATIENTS)?,
                 patient.id.0.as_u128(),
-                &PatientV1::from(patient),
+                &PatientV2::from(patient),
             )?;
             Ok(())
         })
@@ -930,6 +943,23 @@ impl Stockage for RedbStore {
         })
     }
 
+    // --- dossier patient, partie administrative
+
+    fn modifier_patient(
+        &self,
+        id: PatientId,
+        changer: &mut dyn FnMut(&mut Patient) -> Result<(), StoreError>,
+    ) -> Result<Patient, StoreError> {
+        self.changer_patient(id, changer)
+    }
+
+    fn praticiens_consultes(
+        &self,
+        patient: PatientId,
+    ) -> Result<Vec<(Praticien, DateTime<Utc>)>, StoreError> {
+        self.lire_praticiens_consultes(patient)
+    }
+
     // --- availability and rdvs
 
     fn agenda(&self, praticien: PraticienId, fenetre: Creneau) -> Result<(Praticien, Agenda), StoreError> {
@@ -1369,6 +1399,45 @@ impl Stockage for RedbStore {
         self.ecrire_donnees_bancaires(praticien, donnees)
     }
 
+    fn second_facteur(&self, compte: CompteId) -> Result<Option<super::SecondFacteur>, StoreError> {
+        self.lire_second_facteur(compte)
+    }
+
+    fn preparer_second_facteur(
+        &self,
+        compte: CompteId,
+        secret: [u8; 20],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.ecrire_second_facteur_en_attente(compte, secret, now)
+    }
+
+    fn activer_second_facteur(&self, compte: CompteId, secret: [u8; 20], pas: u64) -> Result<(), StoreError> {
+        self.activer_totp(compte, secret, pas)
+    }
+
+    fn accepter_pas_totp(&self, compte: CompteId, pas: u64) -> Result<bool, StoreError> {
+        self.consommer_pas_totp(compte, pas, false)
+    }
+
+    fn retirer_second_facteur(&self, compte: CompteId, pas: u64) -> Result<bool, StoreError> {
+        self.consommer_pas_totp(compte, pas, true)
+    }
+
+    fn modifier_securite_structure(
+        &self,
+        structure: StructureId,
+        totp_obligatoire: bool,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.ecrire_securite_structure(structure, totp_obligatoire, par, now)
+    }
+
+    fn totp_manquant(&self, compte: CompteId, role: crate::modele::Role) -> Result<bool, StoreError> {
+        self.lire_totp_manquant(compte, role)
+    }
+
     fn memoriser_reponse(
         &self,
         compte: CompteId,
@@ -1387,5 +1456,47 @@ impl Stockage for RedbStore {
                 .insert((compte.0.as_u128(), cle), Record::encoder(&record)?)?;
             Ok(())
         })
+    }
+
+    // --- partie médicale: documents, access log, export
+
+    fn enregistrer_document(
+        &self,
+        document: &crate::documents::Document,
+        notification: Uuid,
+    ) -> Result<(), StoreError> {
+        self.ecrire_document(document, notification)
+    }
+
+    fn document(
+        &self,
+        id: crate::documents::DocumentId,
+    ) -> Result<Option<crate::documents::Document>, StoreError> {
+        self.lire_document(id)
+    }
+
+    fn dossier_medical(&self, patient: PatientId) -> Result<crate::documents::DossierMedical, StoreError> {
+        self.lire_dossier_medical(patient)
+    }
+
+    fn journaliser_acces(&self, acces: &crate::documents::Acces) -> Result<(), StoreError> {
+        self.ajouter_acces(acces)
+    }
+
+    fn journal_acces(
+        &self,
+        patient: PatientId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::documents::EntreeJournal>, StoreError> {
+        self.lire_journal_acces(patient, cursor, limit)
+    }
+
+    fn export_patient(
+        &self,
+        patient: PatientId,
+        compte: CompteId,
+    ) -> Result<crate::documents::ExportPatient, StoreError> {
+        self.lire_export(patient, compte)
     }
 }

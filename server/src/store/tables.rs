@@ -9,14 +9,15 @@
 use redb::TableDefinition;
 
 use super::records::{
-    CompteV1, FamilleV1, IdempotenceRdvV1, IndisponibiliteV1, JetonV1, PatientV1, PersonnelV1, PraticienV1,
-    RdvV1, Record, ReponseV1, StructureV1,
+    CompteV1, FamilleV1, IdempotenceRdvV1, IndisponibiliteV1, JetonV1, PatientV1, PatientV2, PersonnelV1,
+    PraticienV1, RdvV1, Record, ReponseV1, StructureV1,
 };
 
 /// The schema this code reads and writes. Version 2 added [`PRATICIENS_PAR_STRUCTURE`] and
 /// [`STRUCTURES_PAR_VILLE`], version 3 [`PRATICIENS_PAR_NOM`], each built from the records when an
-/// older file is opened.
-pub const VERSION_SCHEMA: u64 = 3;
+/// older file is opened; version 4 moved the patients from [`PATIENTS_V1`] to [`PATIENTS`]
+/// ([`PatientV2`]: the médecin traitant is a praticien of the directory or free text).
+pub const VERSION_SCHEMA: u64 = 4;
 /// Key of the schema version in [`META`].
 pub const CLE_VERSION_SCHEMA: &str = "version_schema";
 
@@ -69,7 +70,10 @@ pub const JETONS_ICS: TableDefinition<u128, [u8; 32]> = TableDefinition::new("je
 pub const PERSONNELS: TableDefinition<u128, Record<PersonnelV1>> = TableDefinition::new("personnels_v1");
 
 /// Patients (partie administrative) by id.
-pub const PATIENTS: TableDefinition<u128, Record<PatientV1>> = TableDefinition::new("patients_v1");
+pub const PATIENTS: TableDefinition<u128, Record<PatientV2>> = TableDefinition::new("patients_v2");
+/// Patients as schema 3 and older kept them: read and deleted by the migration to version 4, never
+/// opened otherwise.
+pub const PATIENTS_V1: TableDefinition<u128, Record<PatientV1>> = TableDefinition::new("patients_v1");
 
 /// Patientèle: (praticien, patient) → since (ms).
 pub const PATIENTELE: TableDefinition<(u128, u128), i64> = TableDefinition::new("patientele_v1");
@@ -109,3 +113,28 @@ pub const REPONSES: TableDefinition<(u128, &str), Record<ReponseV1>> = TableDefi
 /// it.
 pub const DONNEES_BANCAIRES: TableDefinition<u128, Record<super::records::DonneesBancairesV1>> =
     TableDefinition::new("donnees_bancaires_v1");
+
+/// Each account's TOTP second factor (pending or active), by account. A new table needs no migration:
+/// opening the store creates it.
+pub const TOTP: TableDefinition<u128, Record<super::records::TotpV1>> = TableDefinition::new("totp_v1");
+
+/// The sign-in policy of structures stricter than the default (a second factor required of their
+/// praticiens and personnel), by structure. Usually empty, which the session checks first.
+pub const SECURITE_STRUCTURES: TableDefinition<u128, Record<super::records::SecuriteStructureV1>> =
+    TableDefinition::new("securite_structures_v1");
+
+/// Documents of the partie médicale by id: their metadata. Their bytes are the file
+/// `DATA_DIR/documents/<id>` ([`crate::documents::Coffre`]). New tables need no migration: opening the
+/// store creates them.
+pub const DOCUMENTS: TableDefinition<u128, Record<super::records::DocumentV1>> =
+    TableDefinition::new("documents_v1");
+/// Index: (patient, uploaded at ms, document) → (), a patient's documents in upload order.
+pub const DOCUMENTS_PAR_PATIENT: TableDefinition<(u128, i64, u128), ()> =
+    TableDefinition::new("documents_par_patient_v1");
+/// The access log of the partie médicale, append-only: (patient, read at ms, id) → who, role, what,
+/// request id. Entries are inserted, never changed nor removed.
+pub const JOURNAL_ACCES: TableDefinition<(u128, i64, u128), Record<super::records::AccesV1>> =
+    TableDefinition::new("journal_acces_v1");
+/// Notifications waiting for the outbox, by id (UUID v7, so in creation order).
+pub const NOTIFICATIONS: TableDefinition<u128, Record<super::records::NotificationV1>> =
+    TableDefinition::new("notifications_v1");

@@ -21,7 +21,7 @@ use super::{
 };
 use crate::modele::{Compte, Patient, Praticien, Rdv, Structure};
 use crate::store::StoreError;
-use crate::store::records::{PatientV1, PraticienV1, RdvV1, StructureV1};
+use crate::store::records::{PatientV2, PraticienV1, RdvV1, StructureV1};
 use crate::store::tables::{COMPTES, PATIENTS, PRATICIENS, PRATICIENS_PAR_RPPS, RDVS, STRUCTURES};
 
 /// Elements written per transaction: large enough that commits cost nothing, small enough that a
@@ -188,7 +188,7 @@ fn ecrire_patient(txn: &WriteTransaction, compte: &Compte, patient: &Patient) ->
     inserer_nouveau(
         &mut txn.open_table(PATIENTS)?,
         patient.id.0.as_u128(),
-        &PatientV1::from(patient),
+        &PatientV2::from(patient),
     )
 }
 

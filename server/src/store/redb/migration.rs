@@ -8,8 +8,10 @@ use redb::{ReadableTable, WriteTransaction};
 
 use super::replier;
 use crate::store::StoreError;
+use crate::store::records::{PatientV2, Record};
 use crate::store::tables::{
-    PRATICIENS, PRATICIENS_PAR_NOM, PRATICIENS_PAR_STRUCTURE, STRUCTURES, STRUCTURES_PAR_VILLE,
+    PATIENTS, PATIENTS_V1, PRATICIENS, PRATICIENS_PAR_NOM, PRATICIENS_PAR_STRUCTURE, STRUCTURES,
+    STRUCTURES_PAR_VILLE,
 };
 
 /// Version 1 → 2: builds the place indexes, `(ville, structure)` and `(structure, praticien)`, from the
@@ -47,5 +49,21 @@ pub(super) fn v2_vers_v3(txn: &WriteTransaction) -> Result<(), StoreError> {
             (),
         )?;
     }
+    Ok(())
+}
+
+/// Version 3 → 4: copies every patient from `patients_v1` into `patients_v2` ([`PatientV2`]: the
+/// médecin traitant, free text until now, stays text), then deletes the old table.
+pub(super) fn v3_vers_v4(txn: &WriteTransaction) -> Result<(), StoreError> {
+    {
+        let anciens = txn.open_table(PATIENTS_V1)?;
+        let mut patients = txn.open_table(PATIENTS)?;
+        for entree in anciens.iter()? {
+            let (cle, valeur) = entree?;
+            let patient = PatientV2::from(valeur.value().decoder()?);
+            patients.insert(cle.value(), Record::encoder(&patient)?)?;
+        }
+    }
+    txn.delete_table(PATIENTS_V1)?;
     Ok(())
 }
