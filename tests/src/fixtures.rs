@@ -21,6 +21,8 @@ pub const PATIENT_PASSWORD: &str = "Patient-e2e-Toubeelib-2026";
 pub const PRATICIEN_PASSWORD: &str = "Praticien-e2e-Toubeelib-2026";
 /// The password of every account of the demo dataset (the README lists them).
 pub const DEMO_PASSWORD: &str = "toubeelib-demo-2026";
+/// Password of the personnel accounts the tests create.
+pub const PERSONNEL_PASSWORD: &str = "Secretariat-e2e-2026";
 
 /// Longest wait for a write to show in search results: the search index commits in batches.
 pub const SEARCH_WAIT: Duration = Duration::from_secs(5);
@@ -150,6 +152,24 @@ impl TestApp {
     pub async fn admin_token(&self) -> String {
         let tokens = self.signin(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_status(200);
         access_token(&tokens)
+    }
+
+    /// An access token of `email`, which must sign in.
+    pub async fn token_for(&self, email: &str, password: &str) -> String {
+        access_token(&self.signin(email, password).await.assert_status(200))
+    }
+
+    /// The admin creates personnel of `structure` working for `praticiens` (a unique email); signed in.
+    pub async fn create_personnel(&self, admin: &str, structure: &str, praticiens: &[&str]) -> String {
+        let email = format!("secretariat-{}@e2e.toubeelib.fr", unique());
+        let corps = json!({
+            "nom": "Thiébaut", "prenom": "Valérie", "email": email, "password": PERSONNEL_PASSWORD,
+            "structure_id": structure, "praticiens": praticiens,
+        });
+        self.post_json("/personnels", Some(admin), &corps)
+            .await
+            .assert_status(201);
+        self.token_for(&email, PERSONNEL_PASSWORD).await
     }
 
     /// `GET /me`, which must answer 200.

@@ -194,6 +194,18 @@ impl TestApp {
             .await
     }
 
+    /// `PUT path` with a JSON body.
+    pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.send(self.request(Method::PUT, path, token, Body::Json(body.clone())))
+            .await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete_as(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(self.request(Method::DELETE, path, token, Body::Empty))
+            .await
+    }
+
     /// `POST path` with raw bytes of a content type.
     pub async fn post_raw(
         &self,

@@ -40,9 +40,9 @@ pub mod journal;
 mod temps;
 
 pub use fixtures::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD, PATIENT_PASSWORD, PRATICIEN_PASSWORD, Patient, Praticien,
-    SEARCH_WAIT, access_token, booking, horaires_chaque_jour, instant, poll_until, reglages, rpps, string,
-    unique,
+    ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD, PATIENT_PASSWORD, PERSONNEL_PASSWORD, PRATICIEN_PASSWORD,
+    Patient, Praticien, SEARCH_WAIT, access_token, booking, horaires_chaque_jour, instant, poll_until,
+    reglages, rpps, string, unique,
 };
 pub use http::{Body, PROBLEM_JSON, Reply, describe, encode};
 pub use temps::{UtcTime, last_sunday};

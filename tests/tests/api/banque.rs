@@ -1,8 +1,7 @@
 //! A praticien's bank data (issue 5, point 11): the praticien, its associated personnel and the admin
 //! read and change it; nobody else reaches it, and it shows in no profile, search result nor log line.
 
-use e2e::{Body, PRATICIEN_PASSWORD, Praticien, Reply, TestApp, access_token, encode, poll_until, string};
-use reqwest::Method;
+use e2e::{PRATICIEN_PASSWORD, Praticien, TestApp, encode, poll_until, string};
 use serde_json::{Value, json};
 
 /// A valid French IBAN, as a person types it, and what the server keeps.
@@ -12,28 +11,6 @@ const IBAN: &str = "FR7630006000011234567890189";
 const NUMERO: &str = "30006000011234567890189";
 /// A valid German IBAN.
 const IBAN_ALLEMAND: &str = "DE89370400440532013000";
-
-async fn put_json(app: &TestApp, path: &str, token: Option<&str>, body: &Value) -> Reply {
-    app.send(app.request(Method::PUT, path, token, Body::Json(body.clone())))
-        .await
-}
-
-async fn jeton(app: &TestApp, email: &str, password: &str) -> String {
-    access_token(&app.signin(email, password).await.assert_status(200))
-}
-
-/// Personnel of `structure` working for `praticiens`, signed in.
-async fn personnel(app: &TestApp, admin: &str, structure: &str, praticiens: &[&str]) -> String {
-    let email = format!("secretariat-{}@e2e.toubeelib.fr", e2e::unique());
-    let corps = json!({
-        "nom": "Thiébaut", "prenom": "Valérie", "email": email, "password": "Secretariat-e2e-2026",
-        "structure_id": structure, "praticiens": praticiens,
-    });
-    app.post_json("/personnels", Some(admin), &corps)
-        .await
-        .assert_status(201);
-    jeton(app, &email, "Secretariat-e2e-2026").await
-}
 
 fn chemin(p: &Praticien) -> String {
     format!("/praticiens/{}/donnees-bancaires", p.id)
@@ -49,20 +26,20 @@ async fn praticien_records_and_reads_its_bank_data_normalised() {
     let admin = app.admin_token().await;
     let nancy = app.create_structure(&admin, "Nancy").await;
     let p = app.create_praticien(&admin, &nancy, json!({})).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
 
     app.get_as(&chemin(&p), Some(&moi))
         .await
         .assert_problem(404, "donnees_bancaires_absentes");
 
-    let ecrites = put_json(
-        &app,
-        &chemin(&p),
-        Some(&moi),
-        &corps(IBAN_SAISI, " bnpa frpp xxx", "  Dr Alex Durand "),
-    )
-    .await
-    .assert_status(200);
+    let ecrites = app
+        .put_json(
+            &chemin(&p),
+            Some(&moi),
+            &corps(IBAN_SAISI, " bnpa frpp xxx", "  Dr Alex Durand "),
+        )
+        .await
+        .assert_status(200);
     assert_eq!(ecrites["iban"], IBAN, "{ecrites}");
     assert_eq!(ecrites["bic"], "BNPAFRPPXXX", "{ecrites}");
     assert_eq!(ecrites["titulaire"], "Dr Alex Durand", "{ecrites}");
@@ -78,11 +55,10 @@ async fn associated_personnel_reads_and_edits_and_admin_reads() {
     let admin = app.admin_token().await;
     let nancy = app.create_structure(&admin, "Nancy").await;
     let p = app.create_praticien(&admin, &nancy, json!({})).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
-    let secretariat = personnel(&app, &admin, &nancy, &[&p.id]).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
+    let secretariat = app.create_personnel(&admin, &nancy, &[&p.id]).await;
 
-    put_json(
-        &app,
+    app.put_json(
         &chemin(&p),
         Some(&moi),
         &corps(IBAN, "BNPAFRPP", "Dr Alex Durand"),
@@ -95,14 +71,14 @@ async fn associated_personnel_reads_and_edits_and_admin_reads() {
         .assert_status(200);
     assert_eq!(lues["iban"], IBAN, "{lues}");
 
-    let changees = put_json(
-        &app,
-        &chemin(&p),
-        Some(&secretariat),
-        &corps(IBAN_ALLEMAND, "COBADEFFXXX", "Alex Durand"),
-    )
-    .await
-    .assert_status(200);
+    let changees = app
+        .put_json(
+            &chemin(&p),
+            Some(&secretariat),
+            &corps(IBAN_ALLEMAND, "COBADEFFXXX", "Alex Durand"),
+        )
+        .await
+        .assert_status(200);
     assert_eq!(changees["iban"], IBAN_ALLEMAND, "{changees}");
     assert_eq!(
         app.get_as(&chemin(&p), Some(&moi)).await.assert_status(200),
@@ -129,12 +105,13 @@ async fn personnel_of_praticien_a_cannot_reach_praticien_bs_bank_data() {
     let nancy = app.create_structure(&admin, "Nancy").await;
     let a = app.create_praticien(&admin, &nancy, json!({})).await;
     let b = app.create_praticien(&admin, &nancy, json!({})).await;
-    let secretariat_a = personnel(&app, &admin, &nancy, &[&a.id]).await;
-    let jeton_a = jeton(&app, &a.email, PRATICIEN_PASSWORD).await;
-    let jeton_b = jeton(&app, &b.email, PRATICIEN_PASSWORD).await;
+    let secretariat_a = app.create_personnel(&admin, &nancy, &[&a.id]).await;
+    let jeton_a = app.token_for(&a.email, PRATICIEN_PASSWORD).await;
+    let jeton_b = app.token_for(&b.email, PRATICIEN_PASSWORD).await;
     let patient = app.register_patient().await;
     let de_b = corps(IBAN, "BNPAFRPP", "Dr Alex Durand");
-    let ecrites = put_json(&app, &chemin(&b), Some(&jeton_b), &de_b)
+    let ecrites = app
+        .put_json(&chemin(&b), Some(&jeton_b), &de_b)
         .await
         .assert_status(200);
 
@@ -147,14 +124,14 @@ async fn personnel_of_praticien_a_cannot_reach_praticien_bs_bank_data() {
         let lu = app.get_as(&chemin(&b), Some(jeton)).await;
         lu.assert_problem(403, "acces_refuse");
         assert!(!lu.text().contains(NUMERO), "{qui}: {}", lu.text());
-        put_json(&app, &chemin(&b), Some(jeton), &autre)
+        app.put_json(&chemin(&b), Some(jeton), &autre)
             .await
             .assert_problem(403, "acces_refuse");
     }
     app.get_as(&chemin(&b), None)
         .await
         .assert_problem(401, "non_authentifie");
-    put_json(&app, &chemin(&b), None, &autre).await.assert_status(401);
+    app.put_json(&chemin(&b), None, &autre).await.assert_status(401);
 
     // B's data is as B left it.
     assert_eq!(
@@ -169,33 +146,32 @@ async fn a_bad_iban_key_or_bic_is_422_naming_its_field_and_changes_nothing() {
     let admin = app.admin_token().await;
     let nancy = app.create_structure(&admin, "Nancy").await;
     let p = app.create_praticien(&admin, &nancy, json!({})).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
-    let ecrites = put_json(
-        &app,
-        &chemin(&p),
-        Some(&moi),
-        &corps(IBAN, "BNPAFRPP", "Dr Alex Durand"),
-    )
-    .await
-    .assert_status(200);
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
+    let ecrites = app
+        .put_json(
+            &chemin(&p),
+            Some(&moi),
+            &corps(IBAN, "BNPAFRPP", "Dr Alex Durand"),
+        )
+        .await
+        .assert_status(200);
 
     // The last digit mistyped: the mod-97 key no longer matches.
-    let probleme = put_json(
-        &app,
-        &chemin(&p),
-        Some(&moi),
-        &corps("FR76 3000 6000 0112 3456 7890 188", "BNPAFRPP", "Dr Alex Durand"),
-    )
-    .await
-    .assert_problem(422, "iban_invalide");
+    let probleme = app
+        .put_json(
+            &chemin(&p),
+            Some(&moi),
+            &corps("FR76 3000 6000 0112 3456 7890 188", "BNPAFRPP", "Dr Alex Durand"),
+        )
+        .await
+        .assert_problem(422, "iban_invalide");
     let detail = string(&probleme, "detail");
     assert!(detail.starts_with("iban"), "{probleme}");
     assert!(!detail.contains("3000"), "{probleme}");
 
     // An IBAN of another country's length, and an unknown country.
     for iban in ["FR76 3000 6000 0112 3456 7890 18", "US12 3456 7890 1234 5678 90"] {
-        put_json(
-            &app,
+        app.put_json(
             &chemin(&p),
             Some(&moi),
             &corps(iban, "BNPAFRPP", "Dr Alex Durand"),
@@ -204,17 +180,18 @@ async fn a_bad_iban_key_or_bic_is_422_naming_its_field_and_changes_nothing() {
         .assert_problem(422, "iban_invalide");
     }
 
-    let probleme = put_json(
-        &app,
-        &chemin(&p),
-        Some(&moi),
-        &corps(IBAN, "BNP1FRPP", "Dr Alex Durand"),
-    )
-    .await
-    .assert_problem(422, "bic_invalide");
+    let probleme = app
+        .put_json(
+            &chemin(&p),
+            Some(&moi),
+            &corps(IBAN, "BNP1FRPP", "Dr Alex Durand"),
+        )
+        .await
+        .assert_problem(422, "bic_invalide");
     assert!(string(&probleme, "detail").starts_with("bic"), "{probleme}");
 
-    let probleme = put_json(&app, &chemin(&p), Some(&moi), &corps(IBAN, "BNPAFRPP", "   "))
+    let probleme = app
+        .put_json(&chemin(&p), Some(&moi), &corps(IBAN, "BNPAFRPP", "   "))
         .await
         .assert_problem(422, "champ_invalide");
     assert!(string(&probleme, "detail").starts_with("titulaire"), "{probleme}");
@@ -233,9 +210,8 @@ async fn bank_data_never_shows_in_profile_list_search_or_logs() {
     let p = app
         .create_praticien(&admin, &nancy, json!({ "nom": "Bancarel" }))
         .await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
-    put_json(
-        &app,
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
+    app.put_json(
         &chemin(&p),
         Some(&moi),
         &corps(IBAN_SAISI, "BNPAFRPP", "Dr Alex Bancarel"),
@@ -243,8 +219,7 @@ async fn bank_data_never_shows_in_profile_list_search_or_logs() {
     .await
     .assert_status(200);
     // A refused attempt, whose number must not be logged either.
-    put_json(
-        &app,
+    app.put_json(
         &chemin(&p),
         Some(&moi),
         &corps(

@@ -1,7 +1,7 @@
 //! A patient's dossier, partie administrative (issue 6, point 1) and the praticiens the patient consulted:
 //! who reads it, who changes which field, and how each field is checked.
 
-use e2e::{PRATICIEN_PASSWORD, Patient, Praticien, TestApp, UtcTime, access_token, booking, string};
+use e2e::{PRATICIEN_PASSWORD, Patient, Praticien, TestApp, UtcTime, booking, string};
 use serde_json::{Value, json};
 
 /// A NIR and its key (97 − 13 digits mod 97), with spaces as people write it.
@@ -12,23 +12,6 @@ const NIR_STOCKE: &str = "180057512345627";
 const AUTRE_NIR: &str = "2 80 05 75 123 456 74";
 /// [`NIR`] with a wrong key.
 const NIR_FAUX: &str = "1 80 05 75 123 456 28";
-
-async fn jeton(app: &TestApp, email: &str, password: &str) -> String {
-    access_token(&app.signin(email, password).await.assert_status(200))
-}
-
-/// Personnel of `structure` working for `praticiens`, signed in.
-async fn personnel(app: &TestApp, admin: &str, structure: &str, praticiens: &[&str]) -> String {
-    let email = format!("secretariat-{}@e2e.toubeelib.fr", e2e::unique());
-    let corps = json!({
-        "nom": "Thiébaut", "prenom": "Valérie", "email": email, "password": "Secretariat-e2e-2026",
-        "structure_id": structure, "praticiens": praticiens,
-    });
-    app.post_json("/personnels", Some(admin), &corps)
-        .await
-        .assert_status(201);
-    jeton(app, &email, "Secretariat-e2e-2026").await
-}
 
 /// `/patients/{id}`.
 fn chemin(patient: &Patient) -> String {
@@ -147,8 +130,8 @@ async fn a_set_nir_is_corrected_by_a_linked_praticien_or_its_personnel_not_by_th
     let admin = app.admin_token().await;
     let structure = app.create_structure(&admin, "Nancy").await;
     let medecin = app.create_praticien(&admin, &structure, json!({})).await;
-    let cabinet = jeton(&app, &medecin.email, PRATICIEN_PASSWORD).await;
-    let secretariat = personnel(&app, &admin, &structure, &[&medecin.id]).await;
+    let cabinet = app.token_for(&medecin.email, PRATICIEN_PASSWORD).await;
+    let secretariat = app.create_personnel(&admin, &structure, &[&medecin.id]).await;
     let patient = app.register_patient().await;
     let chemin = chemin(&patient);
 
@@ -223,7 +206,7 @@ async fn only_the_patient_its_linked_praticiens_and_their_personnel_read_the_dos
     let patient = app.register_patient().await;
     let autre_patient = app.register_patient().await;
     lier_par_rdv(&app, &patient, &sien).await;
-    let jeton_patientele = jeton(&app, &par_patientele.email, PRATICIEN_PASSWORD).await;
+    let jeton_patientele = app.token_for(&par_patientele.email, PRATICIEN_PASSWORD).await;
     app.post_json(
         &format!("/praticiens/{}/patientele", par_patientele.id),
         Some(&jeton_patientele),
@@ -234,9 +217,9 @@ async fn only_the_patient_its_linked_praticiens_and_their_personnel_read_the_dos
     let chemin = chemin(&patient);
 
     let lecteurs = [
-        jeton(&app, &sien.email, PRATICIEN_PASSWORD).await,
+        app.token_for(&sien.email, PRATICIEN_PASSWORD).await,
         jeton_patientele.clone(),
-        personnel(&app, &admin, &structure, &[&sien.id]).await,
+        app.create_personnel(&admin, &structure, &[&sien.id]).await,
     ];
     for lecteur in &lecteurs {
         let lu = app.get_as(&chemin, Some(lecteur)).await.assert_status(200);
@@ -244,11 +227,12 @@ async fn only_the_patient_its_linked_praticiens_and_their_personnel_read_the_dos
         assert_eq!(lu["telephones"], json!(["+33612345678"]));
     }
     let refuses = [
-        jeton(&app, &autre.email, PRATICIEN_PASSWORD).await,
+        app.token_for(&autre.email, PRATICIEN_PASSWORD).await,
         autre_patient.access_token.clone(),
-        personnel(&app, &admin, &structure, &[&autre.id]).await,
+        app.create_personnel(&admin, &structure, &[&autre.id]).await,
         // Personnel reaches the patients of its praticiens' rdvs, not of their patientèle.
-        personnel(&app, &admin, &structure, &[&par_patientele.id]).await,
+        app.create_personnel(&admin, &structure, &[&par_patientele.id])
+            .await,
         admin.clone(),
     ];
     for refuse in &refuses {
@@ -376,7 +360,7 @@ async fn an_email_change_moves_the_sign_in_and_a_taken_email_is_409() {
         .await
         .assert_status(200);
     assert_eq!(change["email"], nouvelle.as_str());
-    let jeton = jeton(&app, &nouvelle, &patient.password).await;
+    let jeton = app.token_for(&nouvelle, &patient.password).await;
     assert_eq!(app.me(&jeton).await["email"], nouvelle.as_str());
     app.signin(&patient.email, &patient.password)
         .await
@@ -411,7 +395,7 @@ async fn praticiens_consultes_are_those_of_honoured_rdvs_shown_to_the_patient_on
         .create_praticien(&admin, &structure, json!({ "horaires": horaires }))
         .await;
     let seulement_prevu = app.create_praticien(&admin, &structure, json!({})).await;
-    let medecin = jeton(&app, &consulte.email, PRATICIEN_PASSWORD).await;
+    let medecin = app.token_for(&consulte.email, PRATICIEN_PASSWORD).await;
     let patient = app.register_patient().await;
     let chemin = format!("/patients/{}/praticiens", patient.id);
 

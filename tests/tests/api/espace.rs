@@ -1,11 +1,7 @@
 //! The praticien's workspace (issue 5, points 1, 2, 4 and 5): planning, horaires with validity periods,
 //! réglages and patientèle, and who may reach them.
 
-use e2e::{
-    Body, PRATICIEN_PASSWORD, Praticien, Reply, TestApp, UtcTime, access_token, horaires_chaque_jour,
-    instant, reglages, string,
-};
-use reqwest::Method;
+use e2e::{PRATICIEN_PASSWORD, Praticien, TestApp, UtcTime, horaires_chaque_jour, instant, reglages, string};
 use serde_json::{Value, json};
 
 /// The day `n` days from now, at 00:00 UTC.
@@ -20,15 +16,6 @@ fn date(n: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-async fn put_json(app: &TestApp, path: &str, token: Option<&str>, body: &Value) -> Reply {
-    app.send(app.request(Method::PUT, path, token, Body::Json(body.clone())))
-        .await
-}
-
-async fn jeton(app: &TestApp, email: &str, password: &str) -> String {
-    access_token(&app.signin(email, password).await.assert_status(200))
-}
-
 /// A praticien open every day 09:00–12:00 (Paris), with `extra` keys.
 async fn praticien(app: &TestApp, admin: &str, structure: &str, extra: Value) -> Praticien {
     let mut corps = json!({ "horaires": horaires_chaque_jour(structure, "09:00", "12:00") });
@@ -36,19 +23,6 @@ async fn praticien(app: &TestApp, admin: &str, structure: &str, extra: Value) ->
         c.extend(e.clone());
     }
     app.create_praticien(admin, structure, corps).await
-}
-
-/// Personnel of `structure` working for `praticiens`, signed in.
-async fn personnel(app: &TestApp, admin: &str, structure: &str, praticiens: &[&str]) -> String {
-    let email = format!("secretariat-{}@e2e.toubeelib.fr", e2e::unique());
-    let corps = json!({
-        "nom": "Thiébaut", "prenom": "Valérie", "email": email, "password": "Secretariat-e2e-2026",
-        "structure_id": structure, "praticiens": praticiens,
-    });
-    app.post_json("/personnels", Some(admin), &corps)
-        .await
-        .assert_status(201);
-    jeton(app, &email, "Secretariat-e2e-2026").await
 }
 
 /// Every day `debut`–`fin` in `structure`, présentiel, valid from `du` to `au`.
@@ -67,7 +41,7 @@ async fn horaires_with_a_validity_period_change_creneaux_only_inside_it_and_list
     let admin = app.admin_token().await;
     let nancy = app.create_structure(&admin, "Nancy").await;
     let p = praticien(&app, &admin, &nancy, json!({})).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
     let patient = app.register_patient().await;
     let chemin = format!("/praticiens/{}/horaires", p.id);
 
@@ -86,7 +60,8 @@ async fn horaires_with_a_validity_period_change_creneaux_only_inside_it_and_list
         .expect("rules")
         .clone();
     regles.extend(regles_valables(&nancy, "14:00", "15:00", &date(7), &date(13)));
-    let modifiees = put_json(&app, &chemin, Some(&moi), &json!({ "regles": regles }))
+    let modifiees = app
+        .put_json(&chemin, Some(&moi), &json!({ "regles": regles }))
         .await
         .assert_status(200);
     assert_eq!(
@@ -131,21 +106,21 @@ async fn bad_horaires_are_refused_and_change_nothing() {
     let nancy = app.create_structure(&admin, "Nancy").await;
     let metz = app.create_structure(&admin, "Metz").await;
     let p = praticien(&app, &admin, &nancy, json!({})).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
     let chemin = format!("/praticiens/{}/horaires", p.id);
     let regle = |debut: &str, fin: &str, structure: &str| json!({ "jour": "lundi", "debut": debut, "fin": fin, "structure_id": structure, "types": ["presentiel"] });
 
     let chevauchantes =
         json!({ "regles": [regle("09:00", "12:00", &nancy), regle("11:00", "13:00", &nancy)] });
-    put_json(&app, &chemin, Some(&moi), &chevauchantes)
+    app.put_json(&chemin, Some(&moi), &chevauchantes)
         .await
         .assert_problem(422, "horaires_chevauchants");
     let vide = json!({ "regles": [regle("12:00", "12:00", &nancy)] });
-    put_json(&app, &chemin, Some(&moi), &vide)
+    app.put_json(&chemin, Some(&moi), &vide)
         .await
         .assert_problem(422, "horaires_invalides");
     let ailleurs = json!({ "regles": [regle("09:00", "12:00", &metz)] });
-    put_json(&app, &chemin, Some(&moi), &ailleurs)
+    app.put_json(&chemin, Some(&moi), &ailleurs)
         .await
         .assert_problem(422, "horaires_invalides");
 
@@ -159,7 +134,7 @@ async fn reglages_round_trip_and_a_value_out_of_bounds_names_its_field() {
     let admin = app.admin_token().await;
     let nancy = app.create_structure(&admin, "Nancy").await;
     let p = praticien(&app, &admin, &nancy, json!({})).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
     let chemin = format!("/praticiens/{}/reglages", p.id);
 
     let defaut = app.get_as(&chemin, Some(&moi)).await.assert_status(200);
@@ -169,7 +144,8 @@ async fn reglages_round_trip_and_a_value_out_of_bounds_names_its_field() {
     voulus["patients_connus_uniquement"] = json!(true);
     voulus["preavis_minutes"] = json!(120);
     voulus["rappel_heures"] = json!(48);
-    let ecrits = put_json(&app, &chemin, Some(&moi), &voulus)
+    let ecrits = app
+        .put_json(&chemin, Some(&moi), &voulus)
         .await
         .assert_status(200);
     // The answer adds the read-only link of the planning feed.
@@ -183,7 +159,8 @@ async fn reglages_round_trip_and_a_value_out_of_bounds_names_its_field() {
     assert_eq!(ecrits, voulus);
     assert_eq!(app.get_as(&chemin, Some(&moi)).await.assert_status(200), voulus);
 
-    let probleme = put_json(&app, &chemin, Some(&moi), &reglages("signalee", 0))
+    let probleme = app
+        .put_json(&chemin, Some(&moi), &reglages("signalee", 0))
         .await
         .assert_problem(422, "reglage_invalide");
     assert!(
@@ -193,7 +170,7 @@ async fn reglages_round_trip_and_a_value_out_of_bounds_names_its_field() {
     assert_eq!(app.get_as(&chemin, Some(&moi)).await.assert_status(200), voulus);
 
     // The réglages are the praticien's alone.
-    let secretariat = personnel(&app, &admin, &nancy, &[&p.id]).await;
+    let secretariat = app.create_personnel(&admin, &nancy, &[&p.id]).await;
     app.get_as(&chemin, Some(&secretariat)).await.assert_status(403);
     app.get_as(&chemin, None).await.assert_status(401);
 }
@@ -205,7 +182,7 @@ async fn personnel_of_one_praticien_cannot_reach_anothers_planning_or_horaires()
     let nancy = app.create_structure(&admin, "Nancy").await;
     let a = praticien(&app, &admin, &nancy, json!({})).await;
     let b = praticien(&app, &admin, &nancy, json!({})).await;
-    let secretariat_a = personnel(&app, &admin, &nancy, &[&a.id]).await;
+    let secretariat_a = app.create_personnel(&admin, &nancy, &[&a.id]).await;
     let fenetre = format!("debut={}&fin={}", jour(1), jour(8));
 
     app.get_as(
@@ -228,8 +205,7 @@ async fn personnel_of_one_praticien_cannot_reach_anothers_planning_or_horaires()
         .await
         .assert_status(403);
     let regles = json!({ "regles": horaires_chaque_jour(&nancy, "08:00", "09:00") });
-    put_json(
-        &app,
+    app.put_json(
         &format!("/praticiens/{}/horaires", b.id),
         Some(&secretariat_a),
         &regles,
@@ -238,7 +214,7 @@ async fn personnel_of_one_praticien_cannot_reach_anothers_planning_or_horaires()
     .assert_status(403);
 
     // A window beyond 31 days is refused.
-    let moi = jeton(&app, &a.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&a.email, PRATICIEN_PASSWORD).await;
     app.get_as(
         &format!("/praticiens/{}/planning?debut={}&fin={}", a.id, jour(1), jour(40)),
         Some(&moi),
@@ -255,7 +231,7 @@ async fn known_patients_only_refuses_a_stranger_until_added_to_the_patientele() 
     let mut politique = reglages("signalee", 90);
     politique["patients_connus_uniquement"] = json!(true);
     let p = praticien(&app, &admin, &nancy, json!({ "reglages": politique })).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
     let patient = app.register_patient().await;
     let chemin = format!("/praticiens/{}/patientele", p.id);
     let creneau = app.first_free_creneau(&p.id, jour(2), jour(3)).await;
@@ -340,7 +316,7 @@ async fn concurrent_changes_of_horaires_and_reglages_both_land() {
     let admin = app.admin_token().await;
     let nancy = app.create_structure(&admin, "Nancy").await;
     let p = praticien(&app, &admin, &nancy, json!({})).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
     let (horaires, reglages_du) = (
         format!("/praticiens/{}/horaires", p.id),
         format!("/praticiens/{}/reglages", p.id),
@@ -354,8 +330,8 @@ async fn concurrent_changes_of_horaires_and_reglages_both_land() {
         let mut voulus = reglages("signalee", 30 + tour);
         voulus["preavis_minutes"] = json!(tour + 1);
         let (h, r) = tokio::join!(
-            put_json(&app, &horaires, Some(&admin), &regles),
-            put_json(&app, &reglages_du, Some(&moi), &voulus),
+            app.put_json(&horaires, Some(&admin), &regles),
+            app.put_json(&reglages_du, Some(&moi), &voulus),
         );
         let h = h.assert_status(200);
         r.assert_status(200);

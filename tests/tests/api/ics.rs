@@ -23,10 +23,6 @@ fn jour(n: i64) -> UtcTime {
     UtcTime::date(y, m, d)
 }
 
-async fn jeton(app: &TestApp, email: &str, password: &str) -> String {
-    access_token(&app.signin(email, password).await.assert_status(200))
-}
-
 /// A praticien open every day 09:00–12:00 (Paris) at a structure of Nancy, and its access token.
 async fn praticien(app: &TestApp, admin: &str) -> (Praticien, String) {
     let nancy = app.create_structure(admin, "Nancy").await;
@@ -37,7 +33,7 @@ async fn praticien(app: &TestApp, admin: &str) -> (Praticien, String) {
             json!({ "horaires": horaires_chaque_jour(&nancy, "09:00", "12:00") }),
         )
         .await;
-    let moi = jeton(app, &p.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
     (p, moi)
 }
 

@@ -2,9 +2,7 @@
 //! lists the rdvs it overlaps without cancelling them, and frees its créneaux once removed; only the
 //! praticien, its personnel and the admin manage them.
 
-use e2e::{
-    PRATICIEN_PASSWORD, Praticien, TestApp, UtcTime, access_token, horaires_chaque_jour, instant, string,
-};
+use e2e::{PRATICIEN_PASSWORD, Praticien, TestApp, UtcTime, horaires_chaque_jour, instant, string};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -24,28 +22,6 @@ async fn praticien(app: &TestApp, admin: &str, structure: &str) -> Praticien {
     .await
 }
 
-async fn jeton(app: &TestApp, email: &str, password: &str) -> String {
-    access_token(&app.signin(email, password).await.assert_status(200))
-}
-
-/// Personnel of `structure` working for `praticiens`, signed in.
-async fn personnel(app: &TestApp, admin: &str, structure: &str, praticiens: &[&str], n: u32) -> String {
-    let email = format!("secretariat-{n}@e2e.toubeelib.fr");
-    let corps = json!({
-        "nom": "Thiébaut", "prenom": "Valérie", "email": email, "password": "Secretariat-e2e-2026",
-        "structure_id": structure, "praticiens": praticiens,
-    });
-    app.post_json("/personnels", Some(admin), &corps)
-        .await
-        .assert_status(201);
-    jeton(app, &email, "Secretariat-e2e-2026").await
-}
-
-async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> e2e::Reply {
-    app.send(app.request(Method::DELETE, path, token, e2e::Body::Empty))
-        .await
-}
-
 fn debuts(creneaux: &[Value]) -> Vec<UtcTime> {
     creneaux.iter().map(|c| instant(c, "debut")).collect()
 }
@@ -56,7 +32,7 @@ async fn an_indisponibilite_hides_its_creneaux_lists_the_rdvs_it_overlaps_and_go
     let admin = app.admin_token().await;
     let nancy = app.create_structure(&admin, "Nancy").await;
     let p = praticien(&app, &admin, &nancy).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
     let patient = app.register_patient().await;
     let (debut, fin) = (jour_j(), jour_j().plus_days(1));
     let creneaux = app.disponibilites(&p.id, debut, fin).await;
@@ -126,7 +102,7 @@ async fn an_indisponibilite_hides_its_creneaux_lists_the_rdvs_it_overlaps_and_go
     .assert_problem(422, "fenetre_trop_longue");
 
     // Removed: its créneaux are back (the booked one stays booked) and bookable.
-    delete(&app, &format!("{chemin}/{iid}"), Some(&moi))
+    app.delete_as(&format!("{chemin}/{iid}"), Some(&moi))
         .await
         .assert_status(204);
     let rendus = app.disponibilites(&p.id, debut, fin).await;
@@ -134,7 +110,7 @@ async fn an_indisponibilite_hides_its_creneaux_lists_the_rdvs_it_overlaps_and_go
     app.book(patient.token(), &p.id, &creneaux[2])
         .await
         .assert_status(201);
-    delete(&app, &format!("{chemin}/{iid}"), Some(&moi))
+    app.delete_as(&format!("{chemin}/{iid}"), Some(&moi))
         .await
         .assert_problem(404, "introuvable");
     let vide = app
@@ -151,9 +127,9 @@ async fn only_the_praticien_its_personnel_and_the_admin_manage_its_indisponibili
     let nancy = app.create_structure(&admin, "Nancy").await;
     let p = praticien(&app, &admin, &nancy).await;
     let autre = praticien(&app, &admin, &nancy).await;
-    let sien = personnel(&app, &admin, &nancy, &[&p.id], 1).await;
-    let d_autrui = personnel(&app, &admin, &nancy, &[&autre.id], 2).await;
-    let autre_praticien = jeton(&app, &autre.email, PRATICIEN_PASSWORD).await;
+    let sien = app.create_personnel(&admin, &nancy, &[&p.id]).await;
+    let d_autrui = app.create_personnel(&admin, &nancy, &[&autre.id]).await;
+    let autre_praticien = app.token_for(&autre.email, PRATICIEN_PASSWORD).await;
     let patient = app.register_patient().await;
     let debut = jour_j();
     let creneau = app.first_free_creneau(&p.id, debut, debut.plus_days(1)).await;
@@ -183,13 +159,12 @@ async fn only_the_praticien_its_personnel_and_the_admin_manage_its_indisponibili
     assert_eq!(creee["rdvs"][0]["patient_id"], patient.id.as_str(), "{creee}");
     let iid = string(&creee, "id");
     for token in [&d_autrui, &autre_praticien, &patient.access_token] {
-        delete(&app, &format!("{chemin}/{iid}"), Some(token))
+        app.delete_as(&format!("{chemin}/{iid}"), Some(token))
             .await
             .assert_problem(403, "acces_refuse");
     }
     // Through another praticien's path, it is not found.
-    delete(
-        &app,
+    app.delete_as(
         &format!("/praticiens/{}/indisponibilites/{iid}", autre.id),
         Some(&admin),
     )
@@ -204,14 +179,10 @@ async fn only_the_praticien_its_personnel_and_the_admin_manage_its_indisponibili
         .assert_status(201);
     assert_eq!(par_admin["rdvs_total"], 1);
     assert_eq!(par_admin["rdvs"], json!([]), "{par_admin}");
-    delete(
-        &app,
-        &format!("{chemin}/{}", string(&par_admin, "id")),
-        Some(&admin),
-    )
-    .await
-    .assert_status(204);
-    delete(&app, &format!("{chemin}/{iid}"), Some(&sien))
+    app.delete_as(&format!("{chemin}/{}", string(&par_admin, "id")), Some(&admin))
+        .await
+        .assert_status(204);
+    app.delete_as(&format!("{chemin}/{iid}"), Some(&sien))
         .await
         .assert_status(204);
     app.post_json(
@@ -233,7 +204,7 @@ async fn an_indisponibilite_is_checked_and_replayed_under_its_idempotency_key() 
     let admin = app.admin_token().await;
     let nancy = app.create_structure(&admin, "Nancy").await;
     let p = praticien(&app, &admin, &nancy).await;
-    let moi = jeton(&app, &p.email, PRATICIEN_PASSWORD).await;
+    let moi = app.token_for(&p.email, PRATICIEN_PASSWORD).await;
     let chemin = format!("/praticiens/{}/indisponibilites", p.id);
     let debut = jour_j();
 
