@@ -7,6 +7,7 @@
 
 pub mod acces;
 pub mod annulation;
+pub mod attente;
 pub mod bilan;
 pub mod consultation;
 pub mod disponibilite;

@@ -21,6 +21,8 @@ pub struct Cli {
 }
 
 /// The subcommands of `toubeelib`.
+// Parsed once at start and moved once: boxing `serve`'s flags (the large variant) would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API until SIGTERM or Ctrl-C.
@@ -93,6 +95,32 @@ pub struct ServeArgs {
     /// planning's iCalendar feed; without it, those links are paths.
     #[arg(long, env = "TOUBEELIB_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// SMTP relay of the notification mails: `smtp://host:port` (plain, loopback relay),
+    /// `smtp://host:port?tls=required` (STARTTLS), `smtps://user:pass@host:port`. Unset: mails stay queued.
+    #[arg(long, env = "TOUBEELIB_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of the notification mails (`Toubeelib <ne-pas-repondre@example.fr>`); needed with the relay.
+    #[arg(long, env = "TOUBEELIB_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// SMS gateway webhook (`https://…`, JSON `{ "to", "text" }` POST). Unset: SMS stay queued.
+    #[arg(long, env = "TOUBEELIB_SMS_WEBHOOK_URL", hide_env_values = true)]
+    pub sms_webhook_url: Option<String>,
+
+    /// Base delay of the outbox's retries in ms (10 to 60000; default 5000): for tests.
+    #[arg(long, env = "TOUBEELIB_OUTBOX_RETRY_MS", hide = true, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub outbox_retry_ms: Option<u64>,
+
+    /// How long a créneau offered to the waiting list is held for its patient, in minutes (1 to 1440).
+    #[arg(long, env = "TOUBEELIB_HOLD_MINUTES", default_value_t = crate::config::DUREE_OFFRE_DEFAUT_MINUTES,
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::config::DUREE_OFFRE_MAX_MINUTES)))]
+    pub hold_minutes: u32,
+
+    /// The hold in seconds (1 to 86400), overriding the minutes: for tests, which cannot wait minutes.
+    #[arg(long, env = "TOUBEELIB_HOLD_SECONDS", hide = true, value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub hold_seconds: Option<u32>,
 }
 
 impl ServeArgs {
@@ -117,6 +145,11 @@ impl ServeArgs {
                 .public_url
                 .map(|u| u.trim().trim_end_matches('/').to_owned())
                 .filter(|u| !u.is_empty()),
+            smtp_url: self.smtp_url.filter(|u| !u.trim().is_empty()).map(Secret),
+            mail_from: self.mail_from.filter(|m| !m.trim().is_empty()),
+            sms_webhook_url: self.sms_webhook_url.filter(|u| !u.trim().is_empty()).map(Secret),
+            outbox_retry_ms: self.outbox_retry_ms,
+            duree_offre_s: self.hold_seconds.unwrap_or(self.hold_minutes.saturating_mul(60)),
         }
     }
 }

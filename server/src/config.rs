@@ -24,7 +24,24 @@ pub struct Config {
     /// The server's public base URL (`https://toubeelib.example.fr`), for the absolute links it hands out
     /// (the planning's iCalendar feed); without it, those links are paths.
     pub public_url: Option<String>,
+    /// The SMTP relay of the notification mails (`smtp://host:port`, `smtps://user:pass@host:port`);
+    /// none: mails stay queued in the outbox. A secret: it may hold a password.
+    pub smtp_url: Option<Secret>,
+    /// The sender of the notification mails (`Toubeelib <ne-pas-repondre@example.fr>`).
+    pub mail_from: Option<String>,
+    /// The SMS gateway's webhook (a JSON POST); none: SMS stay queued. A secret: it may hold a token.
+    pub sms_webhook_url: Option<Secret>,
+    /// The outbox's retry base delay in ms, instead of 5 s (tests; bounded).
+    pub outbox_retry_ms: Option<u64>,
+    /// How long a créneau offered to the waiting list is held for its patient, in seconds
+    /// (`TOUBEELIB_HOLD_MINUTES`, default 15 minutes).
+    pub duree_offre_s: u32,
 }
+
+/// The default hold of a créneau offered to the waiting list, in minutes.
+pub const DUREE_OFFRE_DEFAUT_MINUTES: u32 = 15;
+/// The longest hold, in minutes (a day).
+pub const DUREE_OFFRE_MAX_MINUTES: u32 = 1_440;
 
 /// A secret from the environment; `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]

@@ -11,12 +11,15 @@
 // the failure path, where its size (a few hundred bytes) costs nothing worth boxing it for.
 #[allow(clippy::result_large_err)]
 pub mod api;
+pub mod attente;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod documents;
 pub mod ical;
+pub mod messagerie;
 pub mod modele;
+pub mod notifications;
 pub mod search;
 pub mod seed;
 pub mod shutdown;
@@ -86,6 +89,10 @@ pub enum ServeError {
     /// `TOUBEELIB_ADMIN_EMAIL` / `TOUBEELIB_ADMIN_PASSWORD` are not acceptable.
     #[error("the admin account cannot be created: {0}")]
     Admin(String),
+    /// The notification channels (`TOUBEELIB_SMTP_URL`, `TOUBEELIB_MAIL_FROM`,
+    /// `TOUBEELIB_SMS_WEBHOOK_URL`) are not acceptable.
+    #[error("the notifications cannot be set up: {0}")]
+    Notifications(#[from] notifications::ErreurNotifications),
     /// A start-up task died.
     #[error("a start-up task failed: {0}")]
     Tache(String),
@@ -169,11 +176,20 @@ impl Server {
     /// Serves until `shutdown` resolves, then waits for requests in flight (at most [`SHUTDOWN_GRACE`]).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
         let recherche = std::sync::Arc::clone(&self.etat.recherche);
+        let relais = attente::relais(std::sync::Arc::clone(&self.etat.store), self.config.duree_offre_s);
+        let travailleur = notifications::demarrer(
+            std::sync::Arc::clone(&self.etat.store),
+            std::sync::Arc::clone(&self.etat.notifications),
+        );
         let app = api::app(&self.config, self.etat);
         let servi = poem::Server::new_with_acceptor(self.acceptor)
             .idle_timeout(CONNECTION_IDLE_TIMEOUT)
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
             .await;
+        relais.abort();
+        // Requests have finished: nothing enqueues any more. A row in flight is finished, or resent
+        // after the restart (at least once).
+        travailleur.arreter().await;
         // Requests have finished: the index's last batch can stamp the generation as complete.
         if let Err(e) = tokio::task::spawn_blocking(move || recherche.fermer()).await {
             tracing::error!(error = %e, "the search index did not close");
@@ -188,9 +204,12 @@ impl Server {
 /// (unless `--seed none`) and creates the admin account from the environment if it is missing.
 async fn preparer(config: &Config) -> Result<std::sync::Arc<api::etat::Etat>, ServeError> {
     let dossier = config.data_dir.clone();
-    let store = tokio::task::spawn_blocking(move || store::redb::RedbStore::open(&dossier))
-        .await
-        .map_err(|e| ServeError::Tache(e.to_string()))??;
+    let duree_offre = chrono::Duration::seconds(i64::from(config.duree_offre_s));
+    let store = tokio::task::spawn_blocking(move || {
+        store::redb::RedbStore::open(&dossier).map(|s| s.avec_duree_offre(duree_offre))
+    })
+    .await
+    .map_err(|e| ServeError::Tache(e.to_string()))??;
     let store: std::sync::Arc<dyn store::Stockage> = std::sync::Arc::new(store);
     let secret = auth::Secret::charger(&config.data_dir, config.jwt_secret.as_ref().map(|s| s.0.clone()))?;
     let hacheur = auth::Hacheur::new()?;
@@ -205,6 +224,12 @@ async fn preparer(config: &Config) -> Result<std::sync::Arc<api::etat::Etat>, Se
             .await
             .map_err(|e| ServeError::Tache(e.to_string()))??;
         tracing::info!(?resume, "demo dataset loaded");
+        // The demo's bookings enqueued their confirmations: demo patients are not to be written to.
+        let s = std::sync::Arc::clone(&store);
+        let abandonnees = tokio::task::spawn_blocking(move || s.abandonner_notifications(now))
+            .await
+            .map_err(|e| ServeError::Tache(e.to_string()))??;
+        tracing::info!(abandonnees, "demo notifications voided");
     }
     if let Some((email, mdp)) = &config.admin {
         let email =
@@ -235,5 +260,6 @@ async fn preparer(config: &Config) -> Result<std::sync::Arc<api::etat::Etat>, Se
         jetons: auth::Jetons::new(secret),
         hacheur,
         limiteur: auth::Limiteur::default(),
+        notifications: std::sync::Arc::new(notifications::Notifications::depuis(config)?),
     }))
 }

@@ -37,7 +37,9 @@ use tokio::task::JoinHandle;
 mod fixtures;
 mod http;
 pub mod journal;
+pub mod smtp;
 mod temps;
+pub mod webhook;
 
 pub use fixtures::{
     ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD, PATIENT_PASSWORD, PERSONNEL_PASSWORD, PRATICIEN_PASSWORD,
@@ -217,6 +219,8 @@ impl TestAppBuilder {
             }
         };
         let process = self.launch(&data_dir).await?;
+        // Once per process; a second call only says one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             // A proxy from the environment must not intercept requests to 127.0.0.1.
@@ -458,6 +462,12 @@ impl TestApp {
         };
         self.process = self.options.launch(&self.data_dir).await?;
         Ok(status)
+    }
+
+    /// Kills the server with SIGKILL (no shutdown at all, as a crash) and waits for it to exit.
+    pub async fn kill(&mut self) -> Result<ExitStatus, HarnessError> {
+        self.signal(nix::sys::signal::Signal::SIGKILL)?;
+        self.wait_for_exit().await
     }
 
     // `nix` rather than `libc::kill` (which needs `unsafe`, denied in this workspace) or running the

@@ -30,6 +30,8 @@ pub struct Etat {
     pub limiteur: Limiteur,
     /// The praticien search index (one reader; its writer follows directory writes).
     pub recherche: Arc<crate::search::Recherche>,
+    /// The notification channels and their states (the worker's, read by `/health`).
+    pub notifications: Arc<crate::notifications::Notifications>,
 }
 
 impl std::fmt::Debug for Etat {

@@ -29,6 +29,60 @@ pub struct Health {
     pub storage: ComponentStatus,
     /// State of the search index.
     pub index: IndexStatus,
+    /// The notification outbox and its channels (never degrades the server: notifications wait).
+    pub notifications: NotificationsHealth,
+}
+
+/// The outbox's depth and each channel's state.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Object)]
+pub struct NotificationsHealth {
+    /// Notifications waiting to be sent (first try or retry); `null` if the store did not answer.
+    pub pending: Option<u64>,
+    /// Notifications given up after the last attempt.
+    pub failed: Option<u64>,
+    /// The mail channel (SMTP).
+    pub email: ChannelHealth,
+    /// The SMS channel (webhook).
+    pub sms: ChannelHealth,
+}
+
+/// One notification channel.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Object)]
+pub struct ChannelHealth {
+    /// `non_configure`, `ok` or `en_erreur`.
+    pub state: ChannelState,
+    /// When its last attempt failed, if it is `en_erreur`.
+    pub last_error_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// State of a notification channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ChannelState {
+    /// Not configured: its notifications stay queued.
+    #[default]
+    NonConfigure,
+    /// Configured; its last attempt, if any, was accepted.
+    Ok,
+    /// Its last attempt failed; it is retried with backoff.
+    EnErreur,
+}
+
+impl From<crate::notifications::EtatCanal> for ChannelHealth {
+    fn from(etat: crate::notifications::EtatCanal) -> Self {
+        use crate::notifications::EtatCanal;
+        match etat {
+            EtatCanal::NonConfigure => Self::default(),
+            EtatCanal::Ok => Self {
+                state: ChannelState::Ok,
+                last_error_at: None,
+            },
+            EtatCanal::EnErreur(le) => Self {
+                state: ChannelState::EnErreur,
+                last_error_at: Some(le),
+            },
+        }
+    }
 }
 
 /// State of the search index.
@@ -86,6 +140,7 @@ impl Health {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             storage,
             index: IndexStatus::Ok,
+            notifications: NotificationsHealth::default(),
         }
     }
 
@@ -150,7 +205,22 @@ impl HealthApi {
             crate::search::EtatIndex::Reconstruction => IndexStatus::Rebuilding,
             crate::search::EtatIndex::Arrete => IndexStatus::Unavailable,
         };
-        Health::from_components(storage).with_index(index).into()
+        let profondeur = match self.etat.stocker(|s| s.profondeur_outbox()).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(error = ?e, "the outbox depth cannot be read");
+                None
+            }
+        };
+        let suivi = &self.etat.notifications.suivi;
+        let mut health = Health::from_components(storage).with_index(index);
+        health.notifications = NotificationsHealth {
+            pending: profondeur.map(|p| p.en_attente),
+            failed: profondeur.map(|p| p.echouees),
+            email: suivi.mail().into(),
+            sms: suivi.sms().into(),
+        };
+        health.into()
     }
 }
 

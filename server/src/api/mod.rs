@@ -7,6 +7,7 @@
 
 pub mod agenda_ics;
 pub mod annuaire;
+pub mod attente;
 pub mod banque;
 pub mod bilan;
 pub mod comptes;
@@ -20,6 +21,7 @@ pub mod health;
 pub mod indisponibilites;
 pub mod json_direct;
 pub mod limites;
+pub mod messagerie;
 pub mod praticiens;
 pub mod probleme;
 pub mod rdvs;
@@ -34,6 +36,7 @@ use poem_openapi::{OpenApiService, Tags};
 
 use self::agenda_ics::AgendaIcsApi;
 use self::annuaire::AnnuaireApi;
+use self::attente::AttenteApi;
 use self::banque::BanqueApi;
 use self::bilan::BilanApi;
 use self::comptes::ComptesApi;
@@ -44,6 +47,7 @@ use self::espace::EspaceApi;
 use self::etat::Etat;
 use self::health::HealthApi;
 use self::indisponibilites::IndisponibilitesApi;
+use self::messagerie::MessagerieApi;
 use self::praticiens::PraticiensApi;
 use self::probleme::ErreurApi;
 use self::rdvs::RdvsApi;
@@ -82,6 +86,10 @@ pub enum ApiTag {
     /// A patient's partie médicale: consultations, documents, the access log of its reads, the RGPD
     /// export.
     DossierMedical,
+    /// A patient waiting for an earlier créneau with a praticien, and the créneau offered.
+    ListeAttente,
+    /// Conversations between a patient and a linked praticien, their messages and event streams.
+    Messagerie,
 }
 
 /// Every API of the server.
@@ -99,6 +107,8 @@ pub type Apis = (
     AgendaIcsApi,
     DossierApi,
     DocumentsApi,
+    AttenteApi,
+    MessagerieApi,
 );
 
 /// A refusal of the access rules: 401 when nobody is signed in, 403 otherwise.
@@ -126,9 +136,11 @@ pub fn openapi_service(config: &Config, etat: Arc<Etat>) -> OpenApiService<Apis,
             AgendaIcsApi::new(Arc::clone(&etat)),
             DossierApi::new(Arc::clone(&etat)),
             DocumentsApi::new(
-                etat,
+                Arc::clone(&etat),
                 crate::documents::Coffre::new(config.data_dir.join(crate::documents::DOSSIER_DOCUMENTS)),
             ),
+            AttenteApi::new(Arc::clone(&etat)),
+            MessagerieApi::new(etat),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

@@ -296,7 +296,7 @@ impl RdvsApi {
     }
 
     /// The rdv as the caller sees it, with the links it may follow now.
-    async fn dto(&self, session: &Session, rdv: Rdv) -> Result<RdvDto, ErreurApi> {
+    pub(super) async fn dto(&self, session: &Session, rdv: Rdv) -> Result<RdvDto, ErreurApi> {
         let now = self.etat.maintenant();
         let praticien = rdv.praticien_id;
         let reglages = self

@@ -533,4 +533,89 @@ pub trait Stockage: Send + Sync + 'static {
         patient: PatientId,
         compte: CompteId,
     ) -> Result<crate::documents::ExportPatient, StoreError>;
+
+    // --- notifications (the outbox; enqueueing is inside each change's own transaction)
+    /// The notifications due at `now`, the earliest first, at most `limite`, each resolved for sending
+    /// (the patient's contact and channel, the praticien, the structure) or found void.
+    fn notifications_dues(
+        &self,
+        now: DateTime<Utc>,
+        limite: usize,
+    ) -> Result<Vec<crate::notifications::NotificationDue>, StoreError>;
+    /// Settles one delivery attempt in a write transaction. A notification already settled (sent,
+    /// failed, void) stays as it is.
+    fn marquer_notification(
+        &self,
+        id: uuid::Uuid,
+        issue: crate::notifications::Issue,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// How many notifications wait, and how many were given up.
+    fn profondeur_outbox(&self) -> Result<crate::notifications::ProfondeurOutbox, StoreError>;
+    /// Voids every pending notification (the demo dataset's, written by its bookings); how many.
+    fn abandonner_notifications(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Notified after each commit that may have enqueued a notification.
+    fn reveil_notifications(&self) -> std::sync::Arc<tokio::sync::Notify>;
+
+    // --- messagerie
+    /// The conversation of `nouvelle`'s patient and praticien, as `pour` lists it: the one already
+    /// open (`false`), or `nouvelle` itself, recorded with its indexes in one write transaction
+    /// (`true`). `Introuvable("patient" | "praticien")` if either is unknown. The caller checks the link.
+    fn ouvrir_conversation(
+        &self,
+        nouvelle: &crate::messagerie::Conversation,
+        pour: crate::messagerie::Partie,
+    ) -> Result<(crate::messagerie::ResumeConversation, bool), StoreError>;
+    /// One conversation.
+    fn conversation(
+        &self,
+        id: crate::messagerie::ConversationId,
+    ) -> Result<Option<crate::messagerie::Conversation>, StoreError>;
+    /// The member's conversations, the latest activity first, from the cursor, each with the other
+    /// party's name and the member's unread count.
+    fn conversations(
+        &self,
+        membre: crate::messagerie::Membre,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::messagerie::ResumeConversation>, StoreError>;
+    /// Records a message in one write transaction: the message, its conversation's last activity (and
+    /// the listings' keys), the sender's unread count set to 0 and the other party's raised by one.
+    /// `Introuvable("conversation")` if it is unknown.
+    fn envoyer_message(&self, message: &crate::messagerie::Message) -> Result<(), StoreError>;
+    /// A page of a conversation's messages, the latest first, from the cursor; then what `lecteur` had
+    /// not read is marked read (messages arrived meanwhile stay unread). `Introuvable("conversation")`
+    /// if it is unknown.
+    fn lire_messages(
+        &self,
+        conversation: crate::messagerie::ConversationId,
+        lecteur: crate::messagerie::Partie,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::messagerie::Message>, StoreError>;
+
+    // --- liste d'attente
+    /// Registers a wait (its state `EnAttente`) at the end of the praticien's queue.
+    /// `Introuvable("patient" | "praticien")`; `Conflit("deja_en_attente")` if the patient already waits
+    /// for this praticien, `Conflit("trop_d_attentes")` past
+    /// [`crate::attente::ATTENTES_OUVERTES_PAR_PATIENT_MAX`] open entries.
+    fn creer_attente(&self, attente: &crate::attente::Attente) -> Result<(), StoreError>;
+    /// One waiting-list entry.
+    fn attente(&self, id: uuid::Uuid) -> Result<Option<crate::attente::Attente>, StoreError>;
+    /// Leaves the list (`Retiree`; again: nothing); a créneau it held goes to the next one in the same
+    /// transaction. `Conflit("attente_close")` once accepted.
+    fn retirer_attente(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Takes the offer: books the held créneau for the entry's patient under the booking rules as rdv
+    /// `rdv`, and closes the entry, in one write transaction. `Conflit("offre_expiree" | "aucune_offre" |
+    /// "attente_close")`, or the booking's refusal.
+    fn accepter_offre(
+        &self,
+        id: uuid::Uuid,
+        rdv: RdvId,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<Rdv, StoreError>;
+    /// Removes the holds lapsed at `now` and offers each créneau to the next matching entry not offered
+    /// it yet; how many were handed on.
+    fn relayer_offres_expirees(&self, now: DateTime<Utc>) -> Result<usize, StoreError>;
 }

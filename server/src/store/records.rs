@@ -1435,6 +1435,240 @@ impl Enregistrement for NotificationV1 {
     const NOM: &'static str = "toubeelib::NotificationV1";
 }
 
+/// Which change of a rdv a notification tells about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EvenementRdvV1 {
+    /// Booked.
+    Reserve,
+    /// Moved (the snapshot holds the new créneau).
+    Deplace,
+    /// Cancelled, by anyone.
+    Annule,
+    /// The reminder before `debut`; not sent if the rdv was cancelled or moved meanwhile.
+    Rappel,
+}
+
+/// A rdv as it was when the notification was written: what the text and the invitation say, even if
+/// the rdv changes before the worker sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstantaneRdvV1 {
+    /// The rdv (its id is the invitation's UID).
+    pub rdv: u128,
+    /// Its praticien.
+    pub praticien: u128,
+    /// Its structure.
+    pub structure: u128,
+    /// Start (ms).
+    pub debut: i64,
+    /// End (ms).
+    pub fin: i64,
+    /// Présentiel or téléconsultation.
+    pub type_consultation: TypeConsultationV1,
+    /// The invitation's `SEQUENCE`: the rdv's history length minus one.
+    pub sequence: u32,
+}
+
+/// What an outbox notification tells the patient. Variants are only appended (postcard).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SujetNotificationV2 {
+    /// A document was added to the partie médicale (its id).
+    DocumentDisponible(u128),
+    /// A rdv was booked, moved or cancelled, or is near (reminder).
+    Rdv {
+        /// Which change.
+        evenement: EvenementRdvV1,
+        /// The rdv then.
+        instantane: InstantaneRdvV1,
+    },
+    /// A créneau of the waiting list is held for the patient until `expire_le` (ms).
+    OffreAttente {
+        /// The créneau offered (`rdv` is the offer's id).
+        instantane: InstantaneRdvV1,
+        /// End of the hold (ms).
+        expire_le: i64,
+    },
+}
+
+/// Where an outbox notification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EtatNotificationV1 {
+    /// To send at `du_le` (first try or retry).
+    EnAttente,
+    /// Accepted by the channel at this instant (ms); never sent again.
+    Envoyee(i64),
+    /// Given up after the last attempt, at this instant (ms).
+    Echouee(i64),
+    /// Not to send any more (a reminder of a cancelled or moved rdv, demo data), at this instant (ms).
+    Caduque(i64),
+}
+
+/// A notification of the outbox, written in the transaction of the change it tells about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationV2 {
+    /// Id (UUID v7); the mail's Message-ID is made from it, so a resend can be deduplicated.
+    pub id: u128,
+    /// For whom.
+    pub patient: u128,
+    /// What it says.
+    pub sujet: SujetNotificationV2,
+    /// Created at (ms).
+    pub cree_le: i64,
+    /// Due at (ms): creation, a reminder's instant, or the next retry.
+    pub du_le: i64,
+    /// Attempts made so far.
+    pub tentatives: u32,
+    /// Where it stands.
+    pub etat: EtatNotificationV1,
+    /// The last delivery error, if any (never a secret: the channel's answer or the I/O error).
+    pub derniere_erreur: Option<String>,
+}
+
+impl Enregistrement for NotificationV2 {
+    const NOM: &'static str = "toubeelib::NotificationV2";
+}
+
+impl From<NotificationV1> for NotificationV2 {
+    fn from(n: NotificationV1) -> Self {
+        let sujet = match n.sujet {
+            SujetNotificationV1::DocumentDisponible(d) => SujetNotificationV2::DocumentDisponible(d),
+        };
+        NotificationV2 {
+            id: n.id,
+            patient: n.patient,
+            sujet,
+            cree_le: n.cree_le,
+            du_le: n.cree_le,
+            tentatives: 0,
+            etat: EtatNotificationV1::EnAttente,
+            derniere_erreur: None,
+        }
+    }
+}
+
+/// A conversation between a patient and a praticien (messagerie).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationV1 {
+    /// Id.
+    pub id: u128,
+    /// Its patient.
+    pub patient: u128,
+    /// Its praticien.
+    pub praticien: u128,
+    /// Opened at (ms).
+    pub cree_le: i64,
+    /// Its last message, or its opening (ms): the key of the per-party listings.
+    pub derniere_activite: i64,
+}
+
+impl Enregistrement for ConversationV1 {
+    const NOM: &'static str = "toubeelib::ConversationV1";
+}
+
+/// Which side of a conversation wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PartieV1 {
+    /// The patient.
+    Patient,
+    /// The praticien.
+    Praticien,
+}
+
+/// A message of a conversation (its text may be medical: `Debug` redacts it).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageV1 {
+    /// Id (UUID v7).
+    pub id: u128,
+    /// Its conversation.
+    pub conversation: u128,
+    /// Who wrote it.
+    pub auteur: PartieV1,
+    /// Plain text.
+    pub texte: String,
+    /// Sent at (ms).
+    pub le: i64,
+}
+
+impl fmt::Debug for MessageV1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MessageV1")
+            .field("id", &self.id)
+            .field("conversation", &self.conversation)
+            .field("auteur", &self.auteur)
+            .field("le", &self.le)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Enregistrement for MessageV1 {
+    const NOM: &'static str = "toubeelib::MessageV1";
+}
+
+/// An entry of the waiting list (liste d'attente).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttenteV1 {
+    /// Id (UUID v7).
+    pub id: u128,
+    /// Who waits.
+    pub patient: u128,
+    /// With whom.
+    pub praticien: u128,
+    /// Spécialité code.
+    pub specialite: String,
+    /// Type.
+    pub type_consultation: TypeConsultationV1,
+    /// Latest acceptable date (inclusive), days since 0001-01-01 (CE day 1).
+    pub avant_jour_ce: i32,
+    /// Registered at (ms): the queue's order.
+    pub cree_le: i64,
+    /// Where it stands.
+    pub etat: EtatAttenteV1,
+}
+
+impl Enregistrement for AttenteV1 {
+    const NOM: &'static str = "toubeelib::AttenteV1";
+}
+
+/// Where a waiting-list entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EtatAttenteV1 {
+    /// Waiting.
+    EnAttente,
+    /// A créneau offered (ms), held until `expire_le` (ms); past it, the entry waits again.
+    Offre {
+        /// Start.
+        debut: i64,
+        /// End.
+        fin: i64,
+        /// Structure.
+        structure: u128,
+        /// End of the hold.
+        expire_le: i64,
+    },
+    /// The offer was taken: this rdv.
+    Acceptee(u128),
+    /// The patient left the list.
+    Retiree,
+}
+
+/// A créneau held for a waiting patient, by (praticien, start).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffreAttenteV1 {
+    /// The entry offered.
+    pub attente: u128,
+    /// Its patient.
+    pub patient: u128,
+    /// End of the créneau (ms).
+    pub fin: i64,
+    /// End of the hold (ms).
+    pub expire_le: i64,
+    /// The entries this créneau was already offered to (not offered again when the hold lapses).
+    pub deja: Vec<u128>,
+}
+
+impl Enregistrement for OffreAttenteV1 {
+    const NOM: &'static str = "toubeelib::OffreAttenteV1";
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Duration;

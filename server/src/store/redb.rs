@@ -10,13 +10,16 @@
 //! Error policy: redb and postcard failures become [`StoreError::Interne`] (logged, a bare 500); the
 //! domain's refusals pass through as their own variants.
 
+mod attente;
 mod banque;
 mod documents;
 mod dossier;
 mod ics;
 mod lecture;
 pub mod masse;
+mod messagerie;
 mod migration;
+pub(crate) mod outbox;
 #[cfg(test)]
 mod tests;
 mod totp;
@@ -43,9 +46,9 @@ pub use lecture::replier;
 use lecture::{lire, lire_reference};
 
 use super::records::{
-    CompteV1, EvenementV1, FamilleV1, IdempotenceRdvV1, IndisponibiliteV1, JetonV1, PaiementV1, PatientV2,
-    PersonnelV1, PraticienV1, RdvV1, Record, ReponseV1, StatutV1, StructureV1, TransmissionV1, instant,
-    millis,
+    CompteV1, EvenementRdvV1, EvenementV1, FamilleV1, IdempotenceRdvV1, IndisponibiliteV1, JetonV1,
+    PaiementV1, PatientV2, PersonnelV1, PraticienV1, RdvV1, Record, ReponseV1, StatutV1, StructureV1,
+    TransmissionV1, instant, millis,
 };
 use super::tables::*;
 use super::{
@@ -63,6 +66,10 @@ pub const IDEMPOTENCE_HEURES: i64 = 24;
 /// The store: one redb database.
 pub struct RedbStore {
     db: Database,
+    /// How long a créneau offered to the waiting list is held.
+    duree_offre: Duration,
+    /// Woken after every commit, so the notification worker reads the outbox at once.
+    reveil_outbox: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl fmt::Debug for RedbStore {
@@ -91,7 +98,7 @@ interne!(
 
 impl RedbStore {
     /// Opens (or creates) `toubeelib.redb` in the data directory `dossier`, creates every table in a
-    /// first write transaction and checks the schema version; an older file (version 1 to 3) is migrated
+    /// first write transaction and checks the schema version; an older file (version 1 to 4) is migrated
     /// in that same transaction.
     pub fn open(dossier: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dossier)
@@ -106,7 +113,7 @@ impl RedbStore {
                     meta.insert(CLE_VERSION_SCHEMA, VERSION_SCHEMA)?;
                 }
                 Some(v) if v == VERSION_SCHEMA => {}
-                Some(v @ (1..=3)) => {
+                Some(v @ (1..=4)) => {
                     creer_tables(&txn)?;
                     if v == 1 {
                         migration::v1_vers_v2(&txn)?;
@@ -114,7 +121,10 @@ impl RedbStore {
                     if v <= 2 {
                         migration::v2_vers_v3(&txn)?;
                     }
-                    migration::v3_vers_v4(&txn)?;
+                    if v <= 3 {
+                        migration::v3_vers_v4(&txn)?;
+                    }
+                    migration::v4_vers_v5(&txn)?;
                     meta.insert(CLE_VERSION_SCHEMA, VERSION_SCHEMA)?;
                     tracing::info!(de = v, vers = VERSION_SCHEMA, "schéma de données migré");
                 }
@@ -127,7 +137,17 @@ impl RedbStore {
             creer_tables(&txn)?;
         }
         txn.commit()?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            duree_offre: Duration::minutes(i64::from(crate::config::DUREE_OFFRE_DEFAUT_MINUTES)),
+            reveil_outbox: std::sync::Arc::default(),
+        })
+    }
+
+    /// The same store, holding the créneaux offered to the waiting list for `duree` (tests shorten it).
+    pub fn avec_duree_offre(mut self, duree: Duration) -> Self {
+        self.duree_offre = duree;
+        self
     }
 
     /// One write transaction: `f` then commit. An `Err` from `f` drops the transaction, which aborts it.
@@ -135,6 +155,8 @@ impl RedbStore {
         let txn = self.db.begin_write()?;
         let resultat = f(&txn)?;
         txn.commit()?;
+        // One stored permit at most: a wake-up per commit costs the worker one read of the due index.
+        self.reveil_outbox.notify_one();
         Ok(resultat)
     }
 
@@ -177,8 +199,20 @@ fn creer_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(DOCUMENTS_PAR_PATIENT)?;
     txn.open_table(JOURNAL_ACCES)?;
     txn.open_table(NOTIFICATIONS)?;
+    txn.open_table(NOTIFICATIONS_DUES)?;
+    txn.open_table(NOTIFICATIONS_ECHOUEES)?;
     txn.open_table(TOTP)?;
     txn.open_table(SECURITE_STRUCTURES)?;
+    txn.open_table(CONVERSATIONS)?;
+    txn.open_table(CONVERSATIONS_PAR_PARTIES)?;
+    txn.open_table(CONVERSATIONS_PAR_PATIENT)?;
+    txn.open_table(CONVERSATIONS_PAR_PRATICIEN)?;
+    txn.open_table(MESSAGES)?;
+    txn.open_table(NON_LUS)?;
+    txn.open_table(ATTENTES)?;
+    txn.open_table(ATTENTES_PAR_PRATICIEN)?;
+    txn.open_table(ATTENTES_PAR_PATIENT)?;
+    txn.open_table(OFFRES_ATTENTE)?;
     Ok(())
 }
 
@@ -976,7 +1010,10 @@ impl Stockage for RedbStore {
                 fenetre,
             )?;
             let occupes = lecture::occupes(&rdvs, fenetre)?;
-            let agenda = lecture::agenda(&praticien, lieux, indisponibilites, occupes);
+            let mut agenda = lecture::agenda(&praticien, lieux, indisponibilites, occupes);
+            // Waiting-list holds are busy here for everyone (the trait gives no "now": the server's clock).
+            let offres = txn.open_table(OFFRES_ATTENTE)?;
+            attente::tenir(&mut agenda, &offres, pr, fenetre, Utc::now())?;
             Ok((praticien, agenda))
         })
     }
@@ -1005,7 +1042,9 @@ impl Stockage for RedbStore {
             if txn.open_table(PATIENTS)?.get(patient)?.is_none() {
                 return Err(StoreError::Introuvable("patient"));
             }
-            let (agenda, situation) = t.etat(txn, &praticien, patient, demande.reservation.debut)?;
+            let (mut agenda, situation) = t.etat(txn, &praticien, patient, demande.reservation.debut)?;
+            let (pa, debut) = (demande.patient_id, demande.reservation.debut);
+            attente::tenir_autour(txn, &mut agenda, &praticien, pa, debut, now)?;
             let libre = valider_reservation(&agenda, &demande.reservation, &situation, now)?;
             let id = demande.rdv_id.0.as_u128();
             if t.rdvs.get(id)?.is_some() {
@@ -1028,6 +1067,8 @@ impl Stockage for RedbStore {
                 transmission: None,
             };
             t.ecrire(&rdv, None)?;
+            outbox::enfiler_rdv(txn, &rdv, EvenementRdvV1::Reserve, now)?;
+            outbox::enfiler_rappel(txn, &rdv, praticien.reglages.valeurs().rappel_heures, now)?;
             if let Some(cle) = &demande.idempotence {
                 let souvenir = IdempotenceRdvV1 {
                     empreinte: cle.empreinte,
@@ -1055,7 +1096,9 @@ impl Stockage for RedbStore {
             let mut t = TablesRdv::ouvrir(txn)?;
             let ancien = lire(&t.rdvs, rdv.0.as_u128())?.ok_or(StoreError::Introuvable("rdv"))?;
             let praticien = praticien_de(&txn.open_table(PRATICIENS)?, ancien.praticien)?;
-            let (agenda, situation) = t.etat(txn, &praticien, ancien.patient, demande.debut)?;
+            let (mut agenda, situation) = t.etat(txn, &praticien, ancien.patient, demande.debut)?;
+            let pa = PatientId(Uuid::from_u128(ancien.patient));
+            attente::tenir_autour(txn, &mut agenda, &praticien, pa, demande.debut, now)?;
             let actuel = RdvActuel {
                 creneau: ancien.creneau()?,
                 statut: ancien.statut.into(),
@@ -1078,6 +1121,9 @@ impl Stockage for RedbStore {
                 .historique
                 .push(evenement(Statut::Prevu, action, par, now));
             t.ecrire(&nouveau, Some(&ancien))?;
+            outbox::enfiler_rdv(txn, &nouveau, EvenementRdvV1::Deplace, now)?;
+            outbox::enfiler_rappel(txn, &nouveau, praticien.reglages.valeurs().rappel_heures, now)?;
+            self.offrir_libere(txn, &t, &praticien, ancien.creneau()?, now)?;
             Rdv::try_from(nouveau)
         })
     }
@@ -1105,6 +1151,8 @@ impl Stockage for RedbStore {
             record.historique.push(evenement(vers, vers.as_str(), par, now));
             // The index entries stay: availability skips cancelled rdvs by their statut.
             rdvs.insert(id, Record::encoder(&record)?)?;
+            outbox::enfiler_rdv(txn, &record, EvenementRdvV1::Annule, now)?;
+            self.offrir_annule(txn, &rdvs, &praticien, record.creneau()?, now)?;
             Rdv::try_from(record)
         })
     }
@@ -1365,6 +1413,8 @@ impl Stockage for RedbStore {
                 record.fin,
                 id.as_u128(),
             ))?;
+            // What it frees goes to the waiting list (the trait gives no "now": the server's clock).
+            self.offrir_periode(txn, record.praticien, (record.debut, record.fin), Utc::now())?;
             Ok(())
         })
     }
@@ -1498,5 +1548,98 @@ impl Stockage for RedbStore {
         compte: CompteId,
     ) -> Result<crate::documents::ExportPatient, StoreError> {
         self.lire_export(patient, compte)
+    }
+
+    fn notifications_dues(
+        &self,
+        now: DateTime<Utc>,
+        limite: usize,
+    ) -> Result<Vec<crate::notifications::NotificationDue>, StoreError> {
+        self.lire_notifications_dues(now, limite)
+    }
+
+    fn marquer_notification(
+        &self,
+        id: Uuid,
+        issue: crate::notifications::Issue,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.ecrire_issue_notification(id, issue, now)
+    }
+
+    fn profondeur_outbox(&self) -> Result<crate::notifications::ProfondeurOutbox, StoreError> {
+        self.lire_profondeur_outbox()
+    }
+
+    fn abandonner_notifications(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.ecrire_abandon_notifications(now)
+    }
+
+    fn reveil_notifications(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        std::sync::Arc::clone(&self.reveil_outbox)
+    }
+
+    fn ouvrir_conversation(
+        &self,
+        nouvelle: &crate::messagerie::Conversation,
+        pour: crate::messagerie::Partie,
+    ) -> Result<(crate::messagerie::ResumeConversation, bool), StoreError> {
+        self.ecrire_conversation(nouvelle, pour)
+    }
+
+    fn conversation(
+        &self,
+        id: crate::messagerie::ConversationId,
+    ) -> Result<Option<crate::messagerie::Conversation>, StoreError> {
+        self.lire_conversation(id)
+    }
+
+    fn conversations(
+        &self,
+        membre: crate::messagerie::Membre,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::messagerie::ResumeConversation>, StoreError> {
+        self.lire_conversations(membre, cursor, borner(limit))
+    }
+
+    fn envoyer_message(&self, message: &crate::messagerie::Message) -> Result<(), StoreError> {
+        self.ecrire_message(message)
+    }
+
+    fn lire_messages(
+        &self,
+        conversation: crate::messagerie::ConversationId,
+        lecteur: crate::messagerie::Partie,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::messagerie::Message>, StoreError> {
+        self.lire_page_messages(conversation, lecteur, cursor, borner(limit))
+    }
+
+    fn creer_attente(&self, attente: &crate::attente::Attente) -> Result<(), StoreError> {
+        self.ecrire_attente(attente)
+    }
+
+    fn attente(&self, id: Uuid) -> Result<Option<crate::attente::Attente>, StoreError> {
+        self.lire_attente(id)
+    }
+
+    fn retirer_attente(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.retirer(id, now)
+    }
+
+    fn accepter_offre(
+        &self,
+        id: Uuid,
+        rdv: RdvId,
+        par: CompteId,
+        now: DateTime<Utc>,
+    ) -> Result<Rdv, StoreError> {
+        self.accepter(id, rdv, par, now)
+    }
+
+    fn relayer_offres_expirees(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.relayer(now)
     }
 }

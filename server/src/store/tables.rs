@@ -16,8 +16,9 @@ use super::records::{
 /// The schema this code reads and writes. Version 2 added [`PRATICIENS_PAR_STRUCTURE`] and
 /// [`STRUCTURES_PAR_VILLE`], version 3 [`PRATICIENS_PAR_NOM`], each built from the records when an
 /// older file is opened; version 4 moved the patients from [`PATIENTS_V1`] to [`PATIENTS`]
-/// ([`PatientV2`]: the médecin traitant is a praticien of the directory or free text).
-pub const VERSION_SCHEMA: u64 = 4;
+/// ([`PatientV2`]: the médecin traitant is a praticien of the directory or free text); version 5 moved
+/// the notifications from [`NOTIFICATIONS_V1`] to the outbox [`NOTIFICATIONS`] (`NotificationV2`).
+pub const VERSION_SCHEMA: u64 = 5;
 /// Key of the schema version in [`META`].
 pub const CLE_VERSION_SCHEMA: &str = "version_schema";
 
@@ -135,6 +136,51 @@ pub const DOCUMENTS_PAR_PATIENT: TableDefinition<(u128, i64, u128), ()> =
 /// request id. Entries are inserted, never changed nor removed.
 pub const JOURNAL_ACCES: TableDefinition<(u128, i64, u128), Record<super::records::AccesV1>> =
     TableDefinition::new("journal_acces_v1");
-/// Notifications waiting for the outbox, by id (UUID v7, so in creation order).
-pub const NOTIFICATIONS: TableDefinition<u128, Record<super::records::NotificationV1>> =
+/// Version 4's notifications (document disponible only), moved to [`NOTIFICATIONS`] by the migration
+/// to version 5.
+pub const NOTIFICATIONS_V1: TableDefinition<u128, Record<super::records::NotificationV1>> =
     TableDefinition::new("notifications_v1");
+/// The outbox: every notification, by id (UUID v7, so in creation order), sent or not.
+pub const NOTIFICATIONS: TableDefinition<u128, Record<super::records::NotificationV2>> =
+    TableDefinition::new("notifications_v2");
+/// Index: (due ms, notification) → (), the notifications still to send, the earliest due first.
+pub const NOTIFICATIONS_DUES: TableDefinition<(i64, u128), ()> =
+    TableDefinition::new("notifications_dues_v1");
+/// Index: notification → (), those given up after the last attempt (the outbox's failed count).
+pub const NOTIFICATIONS_ECHOUEES: TableDefinition<u128, ()> =
+    TableDefinition::new("notifications_echouees_v1");
+
+/// Conversations of the messagerie by id. New tables need no migration: opening the store creates them.
+pub const CONVERSATIONS: TableDefinition<u128, Record<super::records::ConversationV1>> =
+    TableDefinition::new("conversations_v1");
+/// Index: (patient, praticien) → conversation: one conversation per pair, so opening it twice answers
+/// the same one.
+pub const CONVERSATIONS_PAR_PARTIES: TableDefinition<(u128, u128), u128> =
+    TableDefinition::new("conversations_par_parties_v1");
+/// Index: (patient, last activity ms, conversation) → (), a patient's conversations, latest first.
+pub const CONVERSATIONS_PAR_PATIENT: TableDefinition<(u128, i64, u128), ()> =
+    TableDefinition::new("conversations_par_patient_v1");
+/// Index: (praticien, last activity ms, conversation) → (), a praticien's conversations, latest first.
+pub const CONVERSATIONS_PAR_PRATICIEN: TableDefinition<(u128, i64, u128), ()> =
+    TableDefinition::new("conversations_par_praticien_v1");
+/// Messages: (conversation, sent at ms, message) → the message, so a page is a range scan of one
+/// conversation.
+pub const MESSAGES: TableDefinition<(u128, i64, u128), Record<super::records::MessageV1>> =
+    TableDefinition::new("messages_v1");
+/// Unread state: (conversation, party: 0 patient, 1 praticien) → messages of the other party not read
+/// yet. Sending sets the sender's to 0 and adds one to the other's; reading subtracts what was seen.
+pub const NON_LUS: TableDefinition<(u128, u8), u32> = TableDefinition::new("non_lus_v1");
+
+/// Waiting-list entries by id.
+pub const ATTENTES: TableDefinition<u128, Record<super::records::AttenteV1>> =
+    TableDefinition::new("attentes_v1");
+/// Index: (praticien, registered at ms, entry) → (), the praticien's queue of open entries, longest
+/// waiting first; an entry leaves it when accepted or withdrawn.
+pub const ATTENTES_PAR_PRATICIEN: TableDefinition<(u128, i64, u128), ()> =
+    TableDefinition::new("attentes_par_praticien_v1");
+/// Index: (patient, entry) → (), a patient's entries (to bound the open ones).
+pub const ATTENTES_PAR_PATIENT: TableDefinition<(u128, u128), ()> =
+    TableDefinition::new("attentes_par_patient_v1");
+/// Holds of the waiting list: (praticien, créneau start ms) → the offer, so a window reads its own.
+pub const OFFRES_ATTENTE: TableDefinition<(u128, i64), Record<super::records::OffreAttenteV1>> =
+    TableDefinition::new("offres_attente_v1");

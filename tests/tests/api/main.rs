@@ -6,6 +6,7 @@
 
 mod acces;
 mod arret;
+mod attente;
 mod auth;
 mod banque;
 mod concurrence;
@@ -23,6 +24,8 @@ mod indisponibilites;
 mod journee;
 mod lifecycle;
 mod matrice;
+mod messagerie;
+mod notifications;
 mod openapi;
 mod parcours_patient;
 mod personnel;

@@ -114,6 +114,8 @@ struct Monde {
     a_reserver: Vec<Value>,
     /// A document A filed in the patient's dossier.
     document: String,
+    /// The conversation of the patient with A.
+    conversation: String,
 }
 
 impl Monde {
@@ -187,6 +189,16 @@ impl Monde {
             .assert_status(201),
             "id",
         );
+        let conversation = string(
+            &app.post_json(
+                "/conversations",
+                patient.token(),
+                &json!({ "praticien_id": a.id }),
+            )
+            .await
+            .assert_status(201),
+            "id",
+        );
         Self {
             app,
             jetons,
@@ -197,6 +209,7 @@ impl Monde {
             a_annuler: rdvs,
             a_reserver,
             document,
+            conversation,
         }
     }
 
@@ -365,6 +378,12 @@ impl Monde {
                 json!({}),
                 [401, 200, 200, 200, 200, 200, 200, 200],
             ),
+            // The messagerie (issue 7): patients and praticiens only; a conversation, its two parties.
+            get(
+                "/conversations".to_owned(),
+                [401, 200, 200, 200, 200, 403, 403, 403],
+            ),
+            get(format!("/conversations/{}/messages", self.conversation), MEDICAL),
             // B's planning: nobody of A's side.
             get(
                 format!("/praticiens/{}/planning?{fenetre}", self.b.id),

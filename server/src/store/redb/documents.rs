@@ -19,12 +19,10 @@ use crate::documents::{
     Acces, Consultation, Document, DocumentId, DossierMedical, EntreeJournal, ExportPatient, NomPraticien,
 };
 use crate::modele::{Compte, CompteId, Patient, Praticien, Rdv, Role};
-use crate::store::records::{
-    AccesV1, DocumentV1, NotificationV1, PraticienV1, Record, SujetNotificationV1, instant,
-};
+use crate::store::records::{AccesV1, DocumentV1, PraticienV1, Record, SujetNotificationV2, instant};
 use crate::store::tables::{
-    COMPTES, DOCUMENTS, DOCUMENTS_PAR_PATIENT, JOURNAL_ACCES, NOTIFICATIONS, PATIENTELE,
-    PATIENTELE_PAR_PATIENT, PATIENTS, PRATICIENS, RDVS, RDVS_PAR_PATIENT,
+    COMPTES, DOCUMENTS, DOCUMENTS_PAR_PATIENT, JOURNAL_ACCES, PATIENTELE, PATIENTELE_PAR_PATIENT, PATIENTS,
+    PRATICIENS, RDVS, RDVS_PAR_PATIENT,
 };
 use crate::store::{Page, StoreError};
 
@@ -42,12 +40,6 @@ impl RedbStore {
     /// [`crate::store::Stockage::enregistrer_document`].
     pub(super) fn ecrire_document(&self, document: &Document, notification: Uuid) -> Result<(), StoreError> {
         let record = DocumentV1::from(document);
-        let avis = NotificationV1 {
-            id: notification.as_u128(),
-            patient: record.patient,
-            sujet: SujetNotificationV1::DocumentDisponible(record.id),
-            cree_le: record.le,
-        };
         self.ecrire(|txn| {
             if txn.open_table(PATIENTS)?.get(record.patient)?.is_none() {
                 return Err(StoreError::Introuvable("patient"));
@@ -62,8 +54,14 @@ impl RedbStore {
             documents.insert(record.id, Record::encoder(&record)?)?;
             txn.open_table(DOCUMENTS_PAR_PATIENT)?
                 .insert((record.patient, record.le, record.id), ())?;
-            txn.open_table(NOTIFICATIONS)?
-                .insert(avis.id, Record::encoder(&avis)?)?;
+            super::outbox::enfiler(
+                txn,
+                notification,
+                record.patient,
+                SujetNotificationV2::DocumentDisponible(record.id),
+                record.le,
+                record.le,
+            )?;
             Ok(())
         })
     }
@@ -424,7 +422,8 @@ mod tests {
         assert!(!dossier.tronque);
         let txn = redb::ReadableDatabase::begin_read(&m.store.db).unwrap();
         assert_eq!(
-            redb::ReadableTableMetadata::len(&txn.open_table(NOTIFICATIONS).unwrap()).unwrap(),
+            redb::ReadableTableMetadata::len(&txn.open_table(crate::store::tables::NOTIFICATIONS).unwrap())
+                .unwrap(),
             2
         );
     }
@@ -440,7 +439,8 @@ mod tests {
         assert_eq!(m.store.document(d.id).unwrap(), None);
         let txn = redb::ReadableDatabase::begin_read(&m.store.db).unwrap();
         assert_eq!(
-            redb::ReadableTableMetadata::len(&txn.open_table(NOTIFICATIONS).unwrap()).unwrap(),
+            redb::ReadableTableMetadata::len(&txn.open_table(crate::store::tables::NOTIFICATIONS).unwrap())
+                .unwrap(),
             0
         );
     }

@@ -8,10 +8,10 @@ use redb::{ReadableTable, WriteTransaction};
 
 use super::replier;
 use crate::store::StoreError;
-use crate::store::records::{PatientV2, Record};
+use crate::store::records::{NotificationV2, PatientV2, Record};
 use crate::store::tables::{
-    PATIENTS, PATIENTS_V1, PRATICIENS, PRATICIENS_PAR_NOM, PRATICIENS_PAR_STRUCTURE, STRUCTURES,
-    STRUCTURES_PAR_VILLE,
+    NOTIFICATIONS, NOTIFICATIONS_DUES, NOTIFICATIONS_V1, PATIENTS, PATIENTS_V1, PRATICIENS,
+    PRATICIENS_PAR_NOM, PRATICIENS_PAR_STRUCTURE, STRUCTURES, STRUCTURES_PAR_VILLE,
 };
 
 /// Version 1 → 2: builds the place indexes, `(ville, structure)` and `(structure, praticien)`, from the
@@ -65,5 +65,23 @@ pub(super) fn v3_vers_v4(txn: &WriteTransaction) -> Result<(), StoreError> {
         }
     }
     txn.delete_table(PATIENTS_V1)?;
+    Ok(())
+}
+
+/// Version 4 → 5: moves every notification of `notifications_v1` (documents disponibles, never sent)
+/// into the outbox as due at its creation, then deletes the old table.
+pub(super) fn v4_vers_v5(txn: &WriteTransaction) -> Result<(), StoreError> {
+    {
+        let anciennes = txn.open_table(NOTIFICATIONS_V1)?;
+        let mut notifications = txn.open_table(NOTIFICATIONS)?;
+        let mut dues = txn.open_table(NOTIFICATIONS_DUES)?;
+        for entree in anciennes.iter()? {
+            let (cle, valeur) = entree?;
+            let notification = NotificationV2::from(valeur.value().decoder()?);
+            dues.insert((notification.du_le, notification.id), ())?;
+            notifications.insert(cle.value(), Record::encoder(&notification)?)?;
+        }
+    }
+    txn.delete_table(NOTIFICATIONS_V1)?;
     Ok(())
 }

@@ -1110,7 +1110,7 @@ fn a_version_1_file_gets_its_place_and_name_indexes_on_open() {
             .map(|v| v.value())
     };
     assert_eq!(version, Some(VERSION_SCHEMA));
-    assert_eq!(VERSION_SCHEMA, 4);
+    assert_eq!(VERSION_SCHEMA, 5);
     assert_eq!(cles_u128(&store, PRATICIENS_PAR_STRUCTURE), praticiens_avant);
     assert_eq!(cles_villes(&store), villes_avant);
     assert_eq!(liste(&store), liste_avant);

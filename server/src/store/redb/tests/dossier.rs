@@ -254,7 +254,7 @@ fn a_version_3_file_moves_its_patients_to_patients_v2_on_open() {
     drop(store);
 
     let store = RedbStore::open(dossier.path()).unwrap();
-    assert_eq!(VERSION_SCHEMA, 4);
+    assert_eq!(VERSION_SCHEMA, 5);
     let (version, tables) = {
         let txn = store.db.begin_read().unwrap();
         let version = txn
