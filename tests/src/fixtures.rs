@@ -172,6 +172,28 @@ impl TestApp {
         self.token_for(&email, PERSONNEL_PASSWORD).await
     }
 
+    /// A walk-in recorded after the fact by `token` (the praticien or its personnel): the half hour of
+    /// today that has started, hors plateforme, for `patient_id`; answers the rdv (201). The
+    /// praticien's structure must be on `Etc/UTC` with horaires 00:00–23:30 every day.
+    pub async fn walk_in(&self, token: &str, praticien_id: &str, patient_id: &str) -> Value {
+        let secondes = UtcTime::now().unix_secs();
+        let mut debut = secondes - secondes % 1800;
+        // The last créneau of the day is 23:00–23:30.
+        if debut % 86_400 == 23 * 3600 + 1800 {
+            debut -= 1800;
+        }
+        let debut = UtcTime::parse_or_panic("1970-01-01T00:00:00Z").plus_minutes(debut / 60);
+        let mut corps = booking(
+            praticien_id,
+            &json!({ "debut": debut.to_string(), "specialite": "medecine_generale", "type": "presentiel" }),
+        );
+        corps["patient_id"] = json!(patient_id);
+        corps["origine"] = json!("hors_plateforme");
+        self.post_json("/rdvs", Some(token), &corps)
+            .await
+            .assert_status(201)
+    }
+
     /// `GET /me`, which must answer 200.
     pub async fn me(&self, token: &str) -> Value {
         self.get_as("/me", Some(token)).await.assert_status(200)

@@ -1,7 +1,7 @@
 //! A patient's dossier, partie administrative (issue 6, point 1) and the praticiens the patient consulted:
 //! who reads it, who changes which field, and how each field is checked.
 
-use e2e::{PRATICIEN_PASSWORD, Patient, Praticien, TestApp, UtcTime, booking, string};
+use e2e::{PRATICIEN_PASSWORD, Patient, Praticien, TestApp, UtcTime, string};
 use serde_json::{Value, json};
 
 /// A NIR and its key (97 − 13 digits mod 97), with spaces as people write it.
@@ -403,22 +403,8 @@ async fn praticiens_consultes_are_those_of_honoured_rdvs_shown_to_the_patient_on
     assert_eq!(vide["items"], json!([]), "{vide}");
 
     // A walk-in recorded by the praticien for the half hour that has started, then honoured.
-    let secondes = UtcTime::now().unix_secs();
-    let mut debut = secondes - secondes % 1800;
-    if debut % 86_400 == 23 * 3600 + 1800 {
-        debut -= 1800;
-    }
-    let debut = UtcTime::parse_or_panic("1970-01-01T00:00:00Z").plus_minutes(debut / 60);
-    let mut corps = booking(
-        &consulte.id,
-        &json!({ "debut": debut.to_string(), "specialite": "medecine_generale", "type": "presentiel" }),
-    );
-    corps["patient_id"] = json!(patient.id);
-    corps["origine"] = json!("hors_plateforme");
-    let rdv = app
-        .post_json("/rdvs", Some(&medecin), &corps)
-        .await
-        .assert_status(201);
+    let rdv = app.walk_in(&medecin, &consulte.id, &patient.id).await;
+    let debut = e2e::instant(&rdv, "debut");
     app.post_json(
         &format!("/rdvs/{}/statut", string(&rdv, "id")),
         Some(&medecin),

@@ -2,8 +2,7 @@
 //! transmitted, by the praticien; every other transition refused; and a password change.
 
 use e2e::{
-    PATIENT_PASSWORD, PRATICIEN_PASSWORD, TestApp, UtcTime, access_token, booking, horaires_chaque_jour,
-    string,
+    PATIENT_PASSWORD, PRATICIEN_PASSWORD, TestApp, UtcTime, access_token, horaires_chaque_jour, string,
 };
 use serde_json::json;
 
@@ -50,24 +49,8 @@ async fn praticien_records_a_walk_in_then_honore_paye_transmis() {
     .await
     .assert_problem(409, "transition_invalide");
 
-    // A walk-in recorded after the fact: the half hour that has started, today (the last créneau of the
-    // day is 23:00–23:30).
-    let secondes = now.unix_secs();
-    let mut debut = secondes - secondes % 1800;
-    if debut % 86_400 == 23 * 3600 + 1800 {
-        debut -= 1800;
-    }
-    let debut = UtcTime::parse_or_panic("1970-01-01T00:00:00Z").plus_minutes(debut / 60);
-    let mut corps = booking(
-        &praticien.id,
-        &json!({ "debut": debut.to_string(), "specialite": "medecine_generale", "type": "presentiel" }),
-    );
-    corps["patient_id"] = json!(patient.id);
-    corps["origine"] = json!("hors_plateforme");
-    let rdv = app
-        .post_json("/rdvs", Some(&medecin), &corps)
-        .await
-        .assert_status(201);
+    // A walk-in recorded after the fact: the half hour that has started, today.
+    let rdv = app.walk_in(&medecin, &praticien.id, &patient.id).await;
     let statut = format!("/rdvs/{}/statut", string(&rdv, "id"));
 
     app.post_json(&statut, patient.token(), &json!({ "statut": "honore" }))
