@@ -2,6 +2,9 @@
 //! indisponibilités in the window; then the same with 1 000 000 rdvs of history outside it.
 //! `cargo bench -p domain --bench disponibilites`; figures go to BENCHMARKS.md.
 
+// A benchmark's fixed inputs: a failed `expect` is a broken bench, said in its message.
+#![allow(clippy::expect_used)]
+
 use std::hint::black_box;
 
 use chrono::{DateTime, Duration, Utc};

@@ -55,8 +55,12 @@ impl SmtpServer {
 
     /// A receiver with a port of its own, not listening yet (a relay that is down).
     pub async fn down() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local_addr");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("test receiver: cannot bind 127.0.0.1:0: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("test receiver: no local address: {e}"));
         drop(listener);
         Self {
             addr,

@@ -21,8 +21,15 @@ pub struct WebhookServer {
 impl WebhookServer {
     /// Listens on a free port.
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
-        let url = format!("http://{}/sms", listener.local_addr().expect("local_addr"));
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("test receiver: cannot bind 127.0.0.1:0: {e}"));
+        let url = format!(
+            "http://{}/sms",
+            listener
+                .local_addr()
+                .unwrap_or_else(|e| panic!("test receiver: no local address: {e}"))
+        );
         let corps: Arc<Mutex<Vec<String>>> = Arc::default();
         let recus = Arc::clone(&corps);
         let tache = tokio::spawn(async move {

@@ -4,6 +4,9 @@
 //! One binary rather than one per file, so Cargo links the harness once and the tests run in parallel.
 //! Each test starts its own server on its own data directory, so none depends on another.
 
+// Test code: a failed `expect` is a failed test, with its message; the server and the domain deny it.
+#![allow(clippy::expect_used)]
+
 mod acces;
 mod arret;
 mod attente;
