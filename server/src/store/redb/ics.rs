@@ -57,65 +57,18 @@ impl RedbStore {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
-    use domain::horaires::Horaires;
-    use domain::identifiants::{Email, Rpps, Telephone};
-    use domain::ids::StructureId;
-    use domain::reglages::Reglages;
-    use domain::specialite::Specialite;
-    use domain::temps::Fuseau;
+
     use redb::ReadableDatabase as _;
     use uuid::Uuid;
 
     use super::*;
-    use crate::modele::{Compte, CompteId, Praticien, Role, Structure, TypeStructure};
+
     use crate::store::Stockage;
 
-    /// A store holding one structure and one praticien.
+    /// A store holding one structure and one praticien (the store tests' `Monde`).
     fn store_avec_praticien() -> (tempfile::TempDir, RedbStore, PraticienId) {
-        let dossier = tempfile::tempdir().unwrap();
-        let store = RedbStore::open(dossier.path()).unwrap();
-        let structure = Structure {
-            id: StructureId(Uuid::now_v7()),
-            nom: "Maison médicale Stanislas".to_owned(),
-            type_structure: TypeStructure::MaisonMedicale,
-            adresse: "1 rue de la Paix".to_owned(),
-            code_postal: "54000".to_owned(),
-            ville: "Nancy".to_owned(),
-            telephone: Telephone::parse("03 83 00 00 00").unwrap(),
-            fuseau: Fuseau::PARIS,
-        };
-        store.creer_structure(&structure).unwrap();
-        let rpps = (0..10)
-            .find_map(|cle| Rpps::parse(&format!("1000000001{cle}")).ok())
-            .unwrap();
-        let email = Email::parse("praticien@exemple.fr").unwrap();
-        let praticien = Praticien {
-            id: PraticienId(Uuid::now_v7()),
-            rpps,
-            nom: "Martin".to_owned(),
-            prenom: "Claire".to_owned(),
-            titre: Some("Dr".to_owned()),
-            email: email.clone(),
-            specialites: vec![Specialite::MEDECINE_GENERALE],
-            structures: vec![structure.id],
-            honoraires: Vec::new(),
-            motifs: Vec::new(),
-            durees: Vec::new(),
-            moyens_paiement: Vec::new(),
-            nouveaux_patients: true,
-            horaires: Horaires::default(),
-            reglages: Reglages::default(),
-        };
-        let compte = Compte {
-            id: CompteId(Uuid::now_v7()),
-            email,
-            mot_de_passe_hash: "$argon2id$v=19$factice".to_owned(),
-            role: Role::Praticien(praticien.id),
-            cree_le: Utc::now(),
-        };
-        store.creer_praticien(&compte, &praticien).unwrap();
-        (dossier, store, praticien.id)
+        let m = crate::store::redb::tests::fixtures::Monde::new();
+        (m.dossier, m.store, m.praticien.id)
     }
 
     #[test]

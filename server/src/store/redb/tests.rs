@@ -2,7 +2,7 @@
 
 mod banque;
 mod dossier;
-mod fixtures;
+pub(super) mod fixtures;
 mod modification;
 
 use chrono::Duration;
