@@ -15,7 +15,6 @@ pub fn fuites(logs: &str) -> Vec<String> {
         ("the praticiens' password", PRATICIEN_PASSWORD),
         ("the demo password", DEMO_PASSWORD),
         ("a personnel password of the tests", "-e2e-2026"),
-        ("a JWT", "eyJ"),
         ("an Authorization header", "Bearer "),
         ("a refresh token field", "refresh_token"),
         ("a password field", "\"password\""),
@@ -23,6 +22,9 @@ pub fn fuites(logs: &str) -> Vec<String> {
         if logs.contains(motif) {
             trouvees.push(quoi.to_owned());
         }
+    }
+    if contient_un_jwt(logs) {
+        trouvees.push("a JWT".to_owned());
     }
     let mut suite = 0;
     for c in logs.chars() {
@@ -32,6 +34,19 @@ pub fn fuites(logs: &str) -> Vec<String> {
         }
     }
     trouvees
+}
+
+/// Shortest header.payload.signature we call a JWT: `{"alg":"HS256"}` alone encodes to 20 characters.
+const JWT_LONGUEUR_MIN: usize = 36;
+
+/// Whether `logs` hold a JWT: `eyJ` (base64url of `{"`) starting a run of base64url characters with
+/// two dots in it. Three letters alone are not enough: a random temp-dir name can hold them.
+fn contient_un_jwt(logs: &str) -> bool {
+    let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
+    logs.match_indices("eyJ").any(|(debut, _)| {
+        let jeton: String = logs[debut..].chars().take_while(|&c| base64url(c)).collect();
+        jeton.len() >= JWT_LONGUEUR_MIN && jeton.split('.').filter(|partie| !partie.is_empty()).count() >= 3
+    })
 }
 
 #[cfg(test)]
@@ -44,7 +59,10 @@ mod tests {
                       method=GET path=/praticiens/00000000-0002-7000-8000-000000000001}: reponse status=200 duree_us=812";
         assert!(fuites(propre).is_empty(), "{:?}", fuites(propre));
         assert_eq!(fuites("nir=185057800608436").len(), 1);
-        assert_eq!(fuites("token eyJhbGciOiJIUzI1NiJ9").len(), 1);
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        assert_eq!(fuites(&format!("token {jwt} end")), ["a JWT"]);
+        // A temp dir whose random suffix happens to spell the prefix is no JWT (seen once in CI).
+        assert!(fuites("data_dir=/tmp/toubeelib-e2e-aeyJ9x/data").is_empty());
         assert_eq!(fuites(&format!("body={PATIENT_PASSWORD}")).len(), 1);
     }
 }
