@@ -87,7 +87,9 @@ pub fn relais(
         loop {
             horloge.tick().await;
             let s = std::sync::Arc::clone(&store);
-            match tokio::task::spawn_blocking(move || s.relayer_offres_expirees(Utc::now())).await {
+            match tokio::task::spawn_blocking(move || s.relayer_offres_expirees(crate::horloge::maintenant()))
+                .await
+            {
                 Ok(Ok(0)) => {}
                 Ok(Ok(n)) => tracing::info!(offres = n, "lapsed waiting-list holds handed on"),
                 Ok(Err(e)) => tracing::error!(error = %e, "waiting-list relay failed"),

@@ -121,6 +121,11 @@ pub struct ServeArgs {
     /// The hold in seconds (1 to 86400), overriding the minutes: for tests, which cannot wait minutes.
     #[arg(long, env = "TOUBEELIB_HOLD_SECONDS", hide = true, value_parser = clap::value_parser!(u32).range(1..=86_400))]
     pub hold_seconds: Option<u32>,
+
+    /// Moves the server's clock by this many seconds: for tests of what happens later (reminders).
+    #[arg(long, env = "TOUBEELIB_TEST_CLOCK_OFFSET_SECONDS", hide = true, allow_negative_numbers = true,
+        value_parser = clap::value_parser!(i64).range(-crate::horloge::DECALAGE_MAX_S..=crate::horloge::DECALAGE_MAX_S))]
+    pub test_clock_offset_seconds: Option<i64>,
 }
 
 impl ServeArgs {
@@ -150,6 +155,7 @@ impl ServeArgs {
             sms_webhook_url: self.sms_webhook_url.filter(|u| !u.trim().is_empty()).map(Secret),
             outbox_retry_ms: self.outbox_retry_ms,
             duree_offre_s: self.hold_seconds.unwrap_or(self.hold_minutes.saturating_mul(60)),
+            decalage_horloge_s: self.test_clock_offset_seconds,
         }
     }
 }

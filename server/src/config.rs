@@ -36,6 +36,8 @@ pub struct Config {
     /// How long a créneau offered to the waiting list is held for its patient, in seconds
     /// (`TOUBEELIB_HOLD_MINUTES`, default 15 minutes).
     pub duree_offre_s: u32,
+    /// The test-only clock offset in seconds ([`crate::horloge`]); none in production.
+    pub decalage_horloge_s: Option<i64>,
 }
 
 /// The default hold of a créneau offered to the waiting list, in minutes.

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod documents;
+pub mod horloge;
 pub mod ical;
 pub mod messagerie;
 pub mod modele;
@@ -137,6 +138,10 @@ impl fmt::Debug for Server {
 impl Server {
     /// Creates the data directory if missing and binds the listening socket.
     pub async fn bind(config: Config) -> Result<Self, ServeError> {
+        if let Some(secondes) = config.decalage_horloge_s {
+            horloge::decaler(secondes);
+            tracing::warn!(secondes, "test clock offset in effect: now is not the real time");
+        }
         tokio::fs::create_dir_all(&config.data_dir)
             .await
             .map_err(|source| ServeError::DataDir {
@@ -181,6 +186,12 @@ impl Server {
             std::sync::Arc::clone(&self.etat.store),
             std::sync::Arc::clone(&self.etat.notifications),
         );
+        let diffusion = std::sync::Arc::clone(&self.etat.diffusion);
+        // Open event streams would hold the grace period to its end: the signal ends them at once.
+        let shutdown = async move {
+            shutdown.await;
+            diffusion.fermer();
+        };
         let app = api::app(&self.config, self.etat);
         let servi = poem::Server::new_with_acceptor(self.acceptor)
             .idle_timeout(CONNECTION_IDLE_TIMEOUT)
@@ -213,7 +224,7 @@ async fn preparer(config: &Config) -> Result<std::sync::Arc<api::etat::Etat>, Se
     let store: std::sync::Arc<dyn store::Stockage> = std::sync::Arc::new(store);
     let secret = auth::Secret::charger(&config.data_dir, config.jwt_secret.as_ref().map(|s| s.0.clone()))?;
     let hacheur = auth::Hacheur::new()?;
-    let now = chrono::Utc::now();
+    let now = horloge::maintenant();
     if config.seed == config::Seed::Demo && store.est_vide()? {
         let mdp = auth::MotDePasse::existant(seed::MOT_DE_PASSE_DEMO)
             .map_err(|e| ServeError::Admin(e.to_string()))?;
@@ -261,5 +272,6 @@ async fn preparer(config: &Config) -> Result<std::sync::Arc<api::etat::Etat>, Se
         hacheur,
         limiteur: auth::Limiteur::default(),
         notifications: std::sync::Arc::new(notifications::Notifications::depuis(config)?),
+        diffusion: std::sync::Arc::new(messagerie::Diffusion::default()),
     }))
 }

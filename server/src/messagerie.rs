@@ -177,12 +177,17 @@ pub struct Sature;
 #[derive(Debug, Default)]
 pub struct Diffusion {
     canaux: Mutex<HashMap<ConversationId, broadcast::Sender<Arc<Message>>>>,
+    /// Set at shutdown: no new stream, and the open ones have ended.
+    fermee: std::sync::atomic::AtomicBool,
 }
 
 impl Diffusion {
     /// A listener of the conversation's new messages, from now on.
     pub fn abonner(&self, conversation: ConversationId) -> Result<broadcast::Receiver<Arc<Message>>, Sature> {
         let mut canaux = self.canaux.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.fermee.load(std::sync::atomic::Ordering::Acquire) {
+            return Err(Sature);
+        }
         if let Some(canal) = canaux.get(&conversation) {
             if canal.receiver_count() >= ECOUTES_PAR_CONVERSATION_MAX {
                 return Err(Sature);
@@ -210,6 +215,14 @@ impl Diffusion {
         {
             canaux.remove(&conversation);
         }
+    }
+
+    /// Ends every open stream (their channels are dropped: each listener reads the end) and refuses
+    /// new ones: the server is stopping.
+    pub fn fermer(&self) {
+        let mut canaux = self.canaux.lock().unwrap_or_else(PoisonError::into_inner);
+        self.fermee.store(true, std::sync::atomic::Ordering::Release);
+        canaux.clear();
     }
 
     /// Conversations with a channel (for tests).
@@ -304,6 +317,20 @@ mod tests {
         assert_eq!(diffusion.abonner(a).err(), Some(Sature));
         drop(ecoutes);
         assert!(diffusion.abonner(a).is_ok());
+    }
+
+    #[tokio::test]
+    async fn closing_ends_every_stream_and_refuses_new_ones() {
+        let diffusion = Diffusion::default();
+        let a = ConversationId(Uuid::from_u128(1));
+        let mut ecoute = diffusion.abonner(a).unwrap();
+        diffusion.fermer();
+        assert!(matches!(
+            ecoute.recv().await,
+            Err(broadcast::error::RecvError::Closed)
+        ));
+        assert_eq!(diffusion.abonner(a).err(), Some(Sature));
+        assert_eq!(diffusion.canaux(), 0);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct Etat {
     pub recherche: Arc<crate::search::Recherche>,
     /// The notification channels and their states (the worker's, read by `/health`).
     pub notifications: Arc<crate::notifications::Notifications>,
+    /// New messages to the open event streams, ended at shutdown.
+    pub diffusion: Arc<crate::messagerie::Diffusion>,
 }
 
 impl std::fmt::Debug for Etat {
@@ -52,7 +54,7 @@ pub struct Session {
 impl Etat {
     /// Now (the one place the server reads the clock for the rules).
     pub fn maintenant(&self) -> DateTime<Utc> {
-        Utc::now()
+        crate::horloge::maintenant()
     }
 
     /// Runs blocking store work off the async runtime, inside the request's tracing span.

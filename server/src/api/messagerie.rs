@@ -182,11 +182,11 @@ pub struct MessagerieApi {
 }
 
 impl MessagerieApi {
-    /// Over the shared state, with its own diffusion.
+    /// Over the shared state and its diffusion.
     pub fn new(etat: EtatPartage) -> Self {
         Self {
+            diffusion: Arc::clone(&etat.diffusion),
             etat,
-            diffusion: Arc::new(Diffusion::default()),
         }
     }
 

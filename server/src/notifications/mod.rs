@@ -325,7 +325,7 @@ impl Notifications {
             (Canal::Sms, Some(_)) => Canal::Sms,
             _ => Canal::Email,
         };
-        let maintenant = Utc::now();
+        let maintenant = crate::horloge::maintenant();
         let resultat = match canal {
             Canal::Email => match &self.mail {
                 Some(m) => Some(m.envoyer(id, message, maintenant).await),
@@ -380,7 +380,9 @@ async fn boucle(store: Arc<dyn Stockage>, n: Arc<Notifications>, mut arret: watc
             break;
         }
         let s = Arc::clone(&store);
-        let lues = tokio::task::spawn_blocking(move || s.notifications_dues(Utc::now(), LOT_MAX)).await;
+        let lues =
+            tokio::task::spawn_blocking(move || s.notifications_dues(crate::horloge::maintenant(), LOT_MAX))
+                .await;
         let dues = match lues {
             Ok(Ok(dues)) => dues,
             Ok(Err(e)) => {
@@ -400,7 +402,11 @@ async fn boucle(store: Arc<dyn Stockage>, n: Arc<Notifications>, mut arret: watc
             let issue = traiter(&n, &due).await;
             let s = Arc::clone(&store);
             let id = due.id;
-            match tokio::task::spawn_blocking(move || s.marquer_notification(id, issue, Utc::now())).await {
+            match tokio::task::spawn_blocking(move || {
+                s.marquer_notification(id, issue, crate::horloge::maintenant())
+            })
+            .await
+            {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::error!(notification = %id, error = %e, "the outbox cannot be updated"),
                 Err(e) => tracing::error!(notification = %id, error = %e, "the outbox update task failed"),
@@ -434,7 +440,7 @@ async fn traiter(n: &Notifications, due: &NotificationDue) -> Issue {
         }
     };
     let (canal, resultat) = n.envoyer(due.id, message).await;
-    let maintenant = Utc::now();
+    let maintenant = crate::horloge::maintenant();
     match resultat {
         None => Issue::Reportee {
             prochain: maintenant + REPORT_NON_CONFIGURE,

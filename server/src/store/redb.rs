@@ -1011,9 +1011,9 @@ impl Stockage for RedbStore {
             )?;
             let occupes = lecture::occupes(&rdvs, fenetre)?;
             let mut agenda = lecture::agenda(&praticien, lieux, indisponibilites, occupes);
-            // Waiting-list holds are busy here for everyone (the trait gives no "now": the server's clock).
+            // Waiting-list holds are busy here for everyone (the trait gives no "now": the server's clock, `horloge`).
             let offres = txn.open_table(OFFRES_ATTENTE)?;
-            attente::tenir(&mut agenda, &offres, pr, fenetre, Utc::now())?;
+            attente::tenir(&mut agenda, &offres, pr, fenetre, crate::horloge::maintenant())?;
             Ok((praticien, agenda))
         })
     }
@@ -1413,8 +1413,13 @@ impl Stockage for RedbStore {
                 record.fin,
                 id.as_u128(),
             ))?;
-            // What it frees goes to the waiting list (the trait gives no "now": the server's clock).
-            self.offrir_periode(txn, record.praticien, (record.debut, record.fin), Utc::now())?;
+            // What it frees goes to the waiting list (the trait gives no "now": the server's clock, `horloge`).
+            self.offrir_periode(
+                txn,
+                record.praticien,
+                (record.debut, record.fin),
+                crate::horloge::maintenant(),
+            )?;
             Ok(())
         })
     }
@@ -1422,8 +1427,8 @@ impl Stockage for RedbStore {
     // --- idempotency of other retried writes
 
     fn reponse_memorisee(&self, compte: CompteId, cle: &str) -> Result<Option<ReponseMemorisee>, StoreError> {
-        // The trait gives no "now" here: the server's clock decides expiry.
-        let now = Utc::now();
+        // The trait gives no "now" here: the server's clock (`horloge`) decides expiry.
+        let now = crate::horloge::maintenant();
         self.lire(|txn| {
             let souvenir = lire(&txn.open_table(REPONSES)?, (compte.0.as_u128(), cle))?;
             Ok(souvenir.filter(|s| !expire(s.le, now)).map(|s| ReponseMemorisee {

@@ -280,6 +280,33 @@ async fn an_event_stream_receives_the_other_partys_message_within_a_second() {
     }
 }
 
+/// How soon after SIGTERM an open stream must end: well inside the server's 10 s grace period, which
+/// a stream left open would use up whole.
+const FIN_DES_FLUX_MAX: Duration = Duration::from_secs(5);
+
+#[tokio::test]
+async fn sigterm_ends_the_open_event_streams_and_the_server_stops_without_waiting_for_them() {
+    let mut m = monde().await;
+    let id = ouvrir(&m).await;
+    let mut ecoute = flux(&m.app, &id, Some(&m.medecin)).await;
+    assert_eq!(ecoute.status(), 200);
+    m.app.send_sigterm().expect("SIGTERM");
+    let debut = Instant::now();
+    loop {
+        let reste = FIN_DES_FLUX_MAX
+            .checked_sub(debut.elapsed())
+            .unwrap_or_else(|| panic!("the stream is still open {FIN_DES_FLUX_MAX:?} after SIGTERM"));
+        match tokio::time::timeout(reste, ecoute.chunk()).await {
+            // A keep-alive comment, or nothing yet: read on.
+            Ok(Ok(Some(_))) => {}
+            Ok(Ok(None) | Err(_)) => break,
+            Err(_) => panic!("the stream is still open {FIN_DES_FLUX_MAX:?} after SIGTERM"),
+        }
+    }
+    let statut = m.app.wait_for_exit().await.expect("exit");
+    assert!(statut.success(), "{statut:?}\n{}", m.app.logs());
+}
+
 #[tokio::test]
 async fn nobody_else_reaches_a_conversation_its_messages_or_its_stream() {
     let m = monde().await;

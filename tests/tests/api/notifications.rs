@@ -21,6 +21,11 @@ fn jour(n: i64) -> UtcTime {
 }
 
 async fn serveur(smtp: &SmtpServer, data: Option<&std::path::Path>) -> TestApp {
+    serveur_a(smtp, data, 0).await
+}
+
+/// [`serveur`] with its clock moved `decalage_s` seconds forward (the test-only clock offset).
+async fn serveur_a(smtp: &SmtpServer, data: Option<&std::path::Path>, decalage_s: i64) -> TestApp {
     let mut b = TestApp::builder()
         .env("TOUBEELIB_SMTP_URL", smtp.url())
         .env(
@@ -28,6 +33,9 @@ async fn serveur(smtp: &SmtpServer, data: Option<&std::path::Path>) -> TestApp {
             "Toubeelib <ne-pas-repondre@toubeelib.example>",
         )
         .env("TOUBEELIB_OUTBOX_RETRY_MS", RETRY_MS);
+    if decalage_s != 0 {
+        b = b.env("TOUBEELIB_TEST_CLOCK_OFFSET_SECONDS", decalage_s.to_string());
+    }
     if let Some(d) = data {
         b = b.data_dir(d);
     }
@@ -270,4 +278,78 @@ async fn pending_mails_survive_a_sigkill_and_arrive_once_after_the_restart() {
     let mut ids: Vec<_> = mails.iter().filter_map(|m| m.entete("Message-ID")).collect();
     ids.dedup();
     assert_eq!(ids.len(), 2);
+}
+
+/// The subject of the reminder mails (`notifications/textes.rs`).
+const SUJET_RAPPEL: &str = "Rappel de rendez-vous";
+
+fn rappels(smtp: &SmtpServer, email: &str) -> Vec<MailRecu> {
+    pour(smtp, email)
+        .into_iter()
+        .filter(|m| m.entete("Subject").is_some_and(|s| s.contains(SUJET_RAPPEL)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_reminder_is_sent_inside_its_delay_and_not_for_a_cancelled_rdv() {
+    let smtp = SmtpServer::start().await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut app = serveur(&smtp, Some(data.path())).await;
+    let p = praticien(&app).await;
+    let (email, token) = patient(&app, "email").await;
+    // Two rdvs the day after tomorrow, then the later one cancelled: both reminders are queued for
+    // 24 h before their start (the default réglage), the cancelled one's must never leave.
+    let garde = app.first_free_creneau(&p, jour(2), jour(3)).await;
+    app.book(Some(&token), &p, &garde).await.assert_status(201);
+    let annule = app.first_free_creneau(&p, jour(2), jour(3)).await;
+    let rdv_annule = string(
+        &app.book(Some(&token), &p, &annule).await.assert_status(201),
+        "id",
+    );
+    app.cancel(Some(&token), &rdv_annule).await.assert_status(200);
+    attendre_mails(&smtp, &email, 3).await;
+    assert!(rappels(&smtp, &email).is_empty(), "no reminder before its time");
+    app.terminate().await.expect("SIGTERM");
+
+    // The same data, a server whose clock is a minute past the later reminder's time: both
+    // reminders are due, the first rdv is still ahead.
+    let debut_annule = UtcTime::parse_or_panic(&string(&annule, "debut"));
+    let debut_garde = UtcTime::parse_or_panic(&string(&garde, "debut"));
+    let decalage = debut_annule.plus_hours(-24).unix_secs() - UtcTime::now().unix_secs() + 60;
+    assert!(UtcTime::now().unix_secs() + decalage < debut_garde.unix_secs());
+    let plus_tard = serveur_a(&smtp, Some(data.path()), decalage).await;
+    let recus = poll_until("one reminder", ARRIVEE, || async {
+        let r = rappels(&smtp, &email);
+        if r.is_empty() {
+            Err("none yet".to_owned())
+        } else {
+            Ok(r)
+        }
+    })
+    .await;
+    poll_until("the outbox empty", ARRIVEE, || async {
+        let h = sante(&plus_tard).await;
+        if h["notifications"]["pending"] == 0 {
+            Ok(())
+        } else {
+            Err(h.to_string())
+        }
+    })
+    .await;
+    // Settled: the cancelled rdv's reminder was dropped, not sent.
+    let recus_apres = rappels(&smtp, &email);
+    assert_eq!(
+        recus_apres.len(),
+        1,
+        "{:?}",
+        recus_apres.iter().map(|m| &m.donnees).collect::<Vec<_>>()
+    );
+    let texte = &recus[0].parties("text/plain")[0].1;
+    assert!(texte.contains("Durand"), "{texte}");
+    // The kept rdv is the day's first créneau (09:00 local); the cancelled one came after it.
+    let sujet = recus[0].entete("Subject").unwrap_or_default();
+    assert!(
+        sujet.contains("9 h 00"),
+        "the reminder is of the kept rdv: {sujet}"
+    );
 }
