@@ -406,7 +406,9 @@ impl MessagerieApi {
     /// `texte`: plain text, trimmed, 1 to 4 000 characters, no control character but a line break
     /// (otherwise 422 `texte_invalide`). Its two parties only, while the praticien is linked to the
     /// patient (403 `patient_non_relie` once the link is gone). The message is counted unread for the
-    /// other party and pushed to the conversation's event streams.
+    /// other party and pushed to the conversation's event streams. When it is the first the other
+    /// party has not read, that party is notified (a patient by its preferred channel, a praticien by
+    /// mail), without the text, which may be medical.
     #[oai(
         path = "/conversations/:id/messages",
         method = "post",

@@ -128,6 +128,11 @@ pub enum Objet {
         /// End of the hold.
         expire_le: DateTime<Utc>,
     },
+    /// A message awaits the recipient in the messagerie (never its text, which may be medical).
+    NouveauMessage {
+        /// Its author: "Dr Prénom Nom" for a praticien, "Prénom Nom" for a patient.
+        de: String,
+    },
 }
 
 /// Which change of a rdv.

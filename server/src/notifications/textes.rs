@@ -106,6 +106,10 @@ fn phrase(objet: &Objet) -> (String, String) {
                 ),
             )
         }
+        Objet::NouveauMessage { de } => (
+            format!("Nouveau message de {de}"),
+            format!("{de} vous a écrit. Lisez son message dans la messagerie de votre espace Toubeelib."),
+        ),
         Objet::OffreAttente { rdv, expire_le } => {
             let quand = date_heure_locale(rdv.debut, rdv.fuseau);
             let jusqua = date_heure_locale(*expire_le, rdv.fuseau);
@@ -251,5 +255,20 @@ mod tests {
             tele.contains("annulé") && tele.contains("en téléconsultation"),
             "{tele}"
         );
+    }
+
+    #[test]
+    fn a_new_message_names_its_author_and_points_to_the_messagerie() {
+        let objet = Objet::NouveauMessage {
+            de: "Dr Claire Martin".to_owned(),
+        };
+        let t = mail(&objet, "Léa");
+        assert_eq!(t.objet, "Nouveau message de Dr Claire Martin");
+        assert!(
+            t.texte.contains("Bonjour Léa") && t.texte.contains("messagerie"),
+            "{}",
+            t.texte
+        );
+        assert!(sms(&objet).contains("Dr Claire Martin"));
     }
 }

@@ -1487,6 +1487,14 @@ pub enum SujetNotificationV2 {
         /// End of the hold (ms).
         expire_le: i64,
     },
+    /// A message awaits `destinataire` in the conversation (never its text). The row's `patient` is
+    /// the conversation's patient, whoever receives it; written only for a first unread message.
+    NouveauMessage {
+        /// The conversation.
+        conversation: u128,
+        /// Who is told.
+        destinataire: PartieV1,
+    },
 }
 
 /// Where an outbox notification stands.

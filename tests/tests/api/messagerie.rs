@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{Body, PRATICIEN_PASSWORD, TestApp, UtcTime, string, unique};
+use e2e::smtp::{MailRecu, SmtpServer};
+use e2e::{Body, PRATICIEN_PASSWORD, TestApp, UtcTime, poll_until, string, unique};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -22,7 +23,11 @@ struct Monde {
 }
 
 async fn monde() -> Monde {
-    let app = TestApp::spawn().await;
+    monde_de(TestApp::spawn().await).await
+}
+
+/// [`monde`] on a server already started.
+async fn monde_de(app: TestApp) -> Monde {
     let admin = app.admin_token().await;
     let structure = app.create_structure(&admin, "Nancy").await;
     let praticien = app.create_praticien(&admin, &structure, json!({})).await;
@@ -399,4 +404,102 @@ async fn a_message_is_plain_text_of_at_most_4000_characters() {
 
 fn uuid_inconnu() -> String {
     format!("00000000-0000-7000-8000-{:012x}", unique())
+}
+
+/// The new-message mails `smtp` received for `email` (the patient also had its booking confirmed).
+fn mails_pour(smtp: &SmtpServer, email: &str) -> Vec<MailRecu> {
+    smtp.messages()
+        .into_iter()
+        .filter(|m| m.a.iter().any(|a| a == email))
+        .filter(|m| {
+            m.entete("Subject")
+                .is_some_and(|s| s.starts_with("Nouveau message"))
+        })
+        .collect()
+}
+
+async fn attendre_mails(smtp: &SmtpServer, email: &str, n: usize) -> Vec<MailRecu> {
+    poll_until(
+        &format!("{n} mail(s) to {email}"),
+        Duration::from_secs(20),
+        || async {
+            let mails = mails_pour(smtp, email);
+            if mails.len() >= n {
+                Ok(mails)
+            } else {
+                Err(format!("{} so far", mails.len()))
+            }
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_new_message_tells_the_other_party_by_mail_once_per_unread_run_and_never_its_text() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::builder()
+        .env("TOUBEELIB_SMTP_URL", smtp.url())
+        .env(
+            "TOUBEELIB_MAIL_FROM",
+            "Toubeelib <ne-pas-repondre@toubeelib.example>",
+        )
+        .env("TOUBEELIB_OUTBOX_RETRY_MS", "100")
+        .spawn()
+        .await;
+    let m = monde_de(app).await;
+    let app = &m.app;
+    let id = ouvrir(&m).await;
+    let messages = format!("/conversations/{id}/messages");
+    let secret = format!("Mon traitement me fatigue ({})", unique());
+    let ecrire = |token: Option<String>, texte: String| {
+        let chemin = messages.clone();
+        async move {
+            app.post_json(&chemin, token.as_deref(), &json!({ "texte": texte }))
+                .await
+                .assert_status(201)
+        }
+    };
+
+    // Two messages in a row: the praticien hears of them once.
+    ecrire(m.patient.token().map(str::to_owned), secret.clone()).await;
+    ecrire(
+        m.patient.token().map(str::to_owned),
+        "Et j'ai mal dormi.".to_owned(),
+    )
+    .await;
+    let recus = attendre_mails(&smtp, &m.praticien.email, 1).await;
+    let sujet = recus[0].entete("Subject").unwrap_or_default();
+    assert!(sujet.contains("Nouveau message de Camille Martin"), "{sujet}");
+    assert!(
+        !recus[0].donnees.contains("traitement"),
+        "the text stays in the messagerie: {}",
+        recus[0].donnees
+    );
+
+    // The praticien reads, then answers: the patient is told, by its own channel.
+    app.get_as(&messages, Some(&m.medecin)).await.assert_status(200);
+    ecrire(Some(m.medecin.clone()), "Venez me voir cette semaine.".to_owned()).await;
+    let au_patient = attendre_mails(&smtp, &m.patient.email, 1).await;
+    let sujet = au_patient[0].entete("Subject").unwrap_or_default();
+    assert!(sujet.contains("Nouveau message de Dr Alex Durand"), "{sujet}");
+    assert!(
+        !au_patient[0].donnees.contains("semaine"),
+        "{}",
+        au_patient[0].donnees
+    );
+
+    // Having read, the praticien hears of the next message.
+    ecrire(m.patient.token().map(str::to_owned), "Merci, à jeudi.".to_owned()).await;
+    attendre_mails(&smtp, &m.praticien.email, 2).await;
+    // Settled: only the reminder of the rdv booked by `monde` waits.
+    poll_until("only the reminder pending", Duration::from_secs(20), || async {
+        let h: Value = app.get("/health").await.json().await.expect("health");
+        if h["notifications"]["pending"] == 1 {
+            Ok(())
+        } else {
+            Err(h.to_string())
+        }
+    })
+    .await;
+    assert_eq!(mails_pour(&smtp, &m.praticien.email).len(), 2);
 }

@@ -14,7 +14,9 @@ use super::RedbStore;
 use super::lecture::{self, lire, lire_reference};
 use crate::messagerie::{Conversation, ConversationId, Membre, Message, Partie, ResumeConversation};
 use crate::store::records::Record;
-use crate::store::records::{ConversationV1, MessageV1, PartieV1, PatientV2, PraticienV1, instant, millis};
+use crate::store::records::{
+    ConversationV1, MessageV1, PartieV1, PatientV2, PraticienV1, SujetNotificationV2, instant, millis,
+};
 use crate::store::tables::{
     CONVERSATIONS, CONVERSATIONS_PAR_PARTIES, CONVERSATIONS_PAR_PATIENT, CONVERSATIONS_PAR_PRATICIEN,
     MESSAGES, NON_LUS, PATIENTS, PRATICIENS,
@@ -280,6 +282,21 @@ impl RedbStore {
             let autre = (conversation.id, code(message.auteur.autre()));
             let deja = non_lus.get(autre)?.map_or(0, |v| v.value());
             non_lus.insert(autre, deja.saturating_add(1))?;
+            // The other party is told once per unread run, not once per message: the first unread one.
+            if deja == 0 {
+                let sujet = SujetNotificationV2::NouveauMessage {
+                    conversation: conversation.id,
+                    destinataire: PartieV1::from(message.auteur.autre()),
+                };
+                super::outbox::enfiler(
+                    txn,
+                    Uuid::now_v7(),
+                    conversation.patient,
+                    sujet,
+                    record.le,
+                    record.le,
+                )?;
+            }
             Ok(())
         })
     }

@@ -25,11 +25,12 @@ use crate::notifications::{
 };
 use crate::store::StoreError;
 use crate::store::records::{
-    CanalV1, EtatNotificationV1, EvenementRdvV1, InstantaneRdvV1, NotificationV2, RdvV1, Record, StatutV1,
-    SujetNotificationV2, TypeConsultationV1, instant, millis,
+    CanalV1, EtatNotificationV1, EvenementRdvV1, InstantaneRdvV1, NotificationV2, PartieV1, PraticienV1,
+    RdvV1, Record, StatutV1, SujetNotificationV2, TypeConsultationV1, instant, millis,
 };
 use crate::store::tables::{
-    NOTIFICATIONS, NOTIFICATIONS_DUES, NOTIFICATIONS_ECHOUEES, PATIENTS, PRATICIENS, RDVS, STRUCTURES,
+    CONVERSATIONS, NOTIFICATIONS, NOTIFICATIONS_DUES, NOTIFICATIONS_ECHOUEES, PATIENTS, PRATICIENS, RDVS,
+    STRUCTURES,
 };
 
 /// Most notifications one read of the due rows returns.
@@ -59,6 +60,14 @@ pub(crate) fn enfiler(
     txn.open_table(NOTIFICATIONS_DUES)?
         .insert((du_le, notification.id), ())?;
     Ok(())
+}
+
+/// "Dr Prénom Nom", as the texts name a praticien.
+fn nom_praticien(p: &PraticienV1) -> String {
+    match &p.titre {
+        Some(titre) => format!("{titre} {} {}", p.prenom, p.nom),
+        None => format!("{} {}", p.prenom, p.nom),
+    }
 }
 
 /// The snapshot of `rdv` a notification keeps.
@@ -124,6 +133,7 @@ impl RedbStore {
             let praticiens = txn.open_table(PRATICIENS)?;
             let structures = txn.open_table(STRUCTURES)?;
             let rdvs = txn.open_table(RDVS)?;
+            let conversations = txn.open_table(CONVERSATIONS)?;
             let mut lues = Vec::new();
             for entree in dues
                 .range(..=(millis(now), u128::MAX))?
@@ -138,7 +148,8 @@ impl RedbStore {
                     let Some(patient) = lire(&patients, n.patient)? else {
                         return Ok(Contenu::Caduque("patient inconnu"));
                     };
-                    let destinataire = Destinataire {
+                    let nom_patient = format!("{} {}", patient.prenom, patient.nom);
+                    let mut destinataire = Destinataire {
                         prenom: patient.prenom,
                         nom: patient.nom,
                         email: patient.email,
@@ -157,10 +168,9 @@ impl RedbStore {
                         let fuseau = structure.fuseau.parse::<Tz>().map_err(|_| {
                             StoreError::Interne(format!("fuseau illisible : {}", structure.fuseau))
                         })?;
-                        let titre = praticien.titre.map(|t| format!("{t} ")).unwrap_or_default();
                         Ok(Some(RdvNotifie {
                             id: Uuid::from_u128(i.rdv),
-                            praticien: format!("{titre}{} {}", praticien.prenom, praticien.nom),
+                            praticien: nom_praticien(&praticien),
                             structure: structure.nom,
                             adresse: format!(
                                 "{}, {} {}",
@@ -209,6 +219,33 @@ impl RedbStore {
                             Objet::OffreAttente {
                                 rdv,
                                 expire_le: instant(*expire_le)?,
+                            }
+                        }
+                        SujetNotificationV2::NouveauMessage {
+                            conversation,
+                            destinataire: vers,
+                        } => {
+                            let Some(c) = lire(&conversations, *conversation)? else {
+                                return Ok(Contenu::Caduque("conversation inconnue"));
+                            };
+                            let Some(praticien) = lire(&praticiens, c.praticien)? else {
+                                return Ok(Contenu::Caduque("praticien inconnu"));
+                            };
+                            match vers {
+                                PartieV1::Patient => Objet::NouveauMessage {
+                                    de: nom_praticien(&praticien),
+                                },
+                                PartieV1::Praticien => {
+                                    // A praticien is told by mail, at the address of its account.
+                                    destinataire = Destinataire {
+                                        prenom: praticien.prenom,
+                                        nom: praticien.nom,
+                                        email: praticien.email,
+                                        telephone: None,
+                                        canal: Canal::Email,
+                                    };
+                                    Objet::NouveauMessage { de: nom_patient }
+                                }
                             }
                         }
                     };
