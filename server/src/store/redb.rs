@@ -1067,6 +1067,7 @@ impl Stockage for RedbStore {
                 transmission: None,
             };
             t.ecrire(&rdv, None)?;
+            attente::solder_offre(txn, &rdv)?;
             outbox::enfiler_rdv(txn, &rdv, EvenementRdvV1::Reserve, now)?;
             outbox::enfiler_rappel(txn, &rdv, praticien.reglages.valeurs().rappel_heures, now)?;
             if let Some(cle) = &demande.idempotence {
@@ -1121,6 +1122,7 @@ impl Stockage for RedbStore {
                 .historique
                 .push(evenement(Statut::Prevu, action, par, now));
             t.ecrire(&nouveau, Some(&ancien))?;
+            attente::solder_offre(txn, &nouveau)?;
             outbox::enfiler_rdv(txn, &nouveau, EvenementRdvV1::Deplace, now)?;
             outbox::enfiler_rappel(txn, &nouveau, praticien.reglages.valeurs().rappel_heures, now)?;
             self.offrir_libere(txn, &t, &praticien, ancien.creneau()?, now)?;

@@ -236,6 +236,32 @@ async fn a_patient_leaving_hands_the_held_creneau_to_the_next_one_at_once() {
 }
 
 #[tokio::test]
+async fn the_holder_booking_the_held_creneau_directly_closes_the_entry_with_that_rdv() {
+    let app = TestApp::spawn().await;
+    let (praticien, creneaux) = cabinet_plein(&app).await;
+    let (a, rdvs) = a_prend_tout(&app, &praticien, &creneaux).await;
+    let (b, c) = (app.register_patient().await, app.register_patient().await);
+    let attente_b = attendre(&app, &b, &praticien).await;
+    let attente_c = attendre(&app, &c, &praticien).await;
+    app.cancel(a.token(), &rdvs[0]).await.assert_status(200);
+
+    // B books the held créneau through POST /rdvs, as a front-end showing it free for B may.
+    let rdv = app
+        .book(b.token(), &praticien.id, &creneaux[0])
+        .await
+        .assert_status(201);
+    let entree = app.get_as(&attente_b, b.token()).await.assert_status(200);
+    assert_eq!(entree["etat"], "acceptee", "{entree}");
+    assert_eq!(entree["rdv_id"], rdv["id"]);
+    // B cancels it again: the créneau goes to C, the next waiting, not back to B.
+    app.cancel(b.token(), &string(&rdv, "id"))
+        .await
+        .assert_status(200);
+    let entree_c = app.get_as(&attente_c, c.token()).await.assert_status(200);
+    assert_eq!(entree_c["etat"], "offre", "{entree_c}");
+}
+
+#[tokio::test]
 async fn a_wait_needs_a_known_specialite_an_offered_type_and_a_date_to_come() {
     let app = TestApp::spawn().await;
     let (praticien, _) = cabinet_plein(&app).await;

@@ -268,6 +268,29 @@ pub(super) fn liberer(
     Ok(propositions.len())
 }
 
+/// Settles the hold that `rdv`, just written by a booking or a move, took: when the créneau starting
+/// at its start was held for its patient (who booked through `POST /rdvs` or a move rather than
+/// `…/acceptation`), the hold goes and the entry is accepted with `rdv`, as if the offer had been
+/// taken; it is not offered again nor left open. Nothing otherwise.
+pub(super) fn solder_offre(txn: &WriteTransaction, rdv: &RdvV1) -> Result<(), StoreError> {
+    let mut offres = txn.open_table(OFFRES_ATTENTE)?;
+    let cle = (rdv.praticien, rdv.debut);
+    let Some(offre) = lire(&offres, cle)? else {
+        return Ok(());
+    };
+    if offre.patient != rdv.patient {
+        return Ok(());
+    }
+    offres.remove(cle)?;
+    let mut attentes = txn.open_table(ATTENTES)?;
+    let Some(mut record) = lire(&attentes, offre.attente)? else {
+        return Ok(());
+    };
+    record.etat = EtatAttenteV1::Acceptee(rdv.id);
+    attentes.insert(record.id, Record::encoder(&record)?)?;
+    fermer(txn, &record)
+}
+
 /// Takes an entry out of the queues once it is closed.
 fn fermer(txn: &WriteTransaction, record: &AttenteV1) -> Result<(), StoreError> {
     txn.open_table(ATTENTES_PAR_PRATICIEN)?
