@@ -188,6 +188,16 @@ pub fn verifier_attente(
     Ok(())
 }
 
+/// Whether the day `avant` is over everywhere at `now`: 12 hours past its end in UTC, the latest time
+/// zone being UTC−12. Zone-free, so the store and the API agree without reading the structure.
+pub fn date_passee(avant: NaiveDate, now: DateTime<Utc>) -> bool {
+    let fin_partout = avant
+        .succ_opt()
+        .and_then(|lendemain| lendemain.and_hms_opt(12, 0, 0))
+        .map(|t| t.and_utc());
+    fin_partout.is_some_and(|fin| now >= fin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,5 +384,14 @@ mod tests {
             let r = verifier_attente(&mg, &[Presentiel], s, ty, avant, jour).map_err(|e| e.code());
             assert_eq!(r, attendu);
         }
+    }
+
+    #[test]
+    fn a_wait_expires_once_its_date_is_over_in_every_time_zone() {
+        let avant: NaiveDate = "2026-12-01".parse().unwrap();
+        // 2 December 11:59 UTC: still 1 December at UTC−12.
+        assert!(!date_passee(avant, t("2026-12-02T11:59:59Z")));
+        assert!(date_passee(avant, t("2026-12-02T12:00:00Z")));
+        assert!(!date_passee(avant, t("2026-12-01T23:00:00Z")));
     }
 }

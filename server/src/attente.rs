@@ -53,14 +53,22 @@ pub enum EtatAttente {
     Acceptee(RdvId),
     /// The patient left the list.
     Retiree,
+    /// Its date passed while it waited (never stored: read from `avant` and now).
+    Expiree,
 }
 
 impl Attente {
-    /// Where it stands at `now`: an offer past its hold is a wait again.
+    /// Where it stands at `now`: an offer past its hold is a wait again, and a wait whose date has
+    /// passed is expired.
     pub fn etat_a(&self, now: DateTime<Utc>) -> EtatAttente {
-        match self.etat {
+        let etat = match self.etat {
             EtatAttente::Offre { expire_le, .. } if now >= expire_le => EtatAttente::EnAttente,
             etat => etat,
+        };
+        if etat == EtatAttente::EnAttente && domain::attente::date_passee(self.avant, now) {
+            EtatAttente::Expiree
+        } else {
+            etat
         }
     }
 

@@ -50,6 +50,9 @@ pub enum EtatAttenteDto {
     Acceptee,
     /// The patient left the list.
     Retiree,
+    /// Its `avant` date passed while it waited: closed, it no longer counts towards the patient's
+    /// open entries.
+    Expiree,
 }
 
 /// The créneau held for the patient.
@@ -110,6 +113,7 @@ fn dto(a: &Attente, now: DateTime<Utc>) -> AttenteDto {
         ),
         EtatAttente::Acceptee(rdv) => (EtatAttenteDto::Acceptee, None, Some(rdv.0)),
         EtatAttente::Retiree => (EtatAttenteDto::Retiree, None, None),
+        EtatAttente::Expiree => (EtatAttenteDto::Expiree, None, None),
     };
     AttenteDto {
         id: a.id,

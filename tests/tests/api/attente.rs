@@ -262,6 +262,40 @@ async fn the_holder_booking_the_held_creneau_directly_closes_the_entry_with_that
 }
 
 #[tokio::test]
+async fn a_wait_whose_date_passed_reads_expiree_and_no_longer_holds_its_place() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut app = TestApp::builder().data_dir(data.path()).spawn().await;
+    let (praticien, _) = cabinet_plein(&app).await;
+    let b = app.register_patient().await;
+    let attente_b = attendre(&app, &b, &praticien).await;
+    app.terminate().await.expect("SIGTERM");
+
+    // Five days later (the test clock), `avant` (three days from the start) is over everywhere.
+    let plus_tard = TestApp::builder()
+        .data_dir(data.path())
+        .env("TOUBEELIB_TEST_CLOCK_OFFSET_SECONDS", (5 * 86_400).to_string())
+        .spawn()
+        .await;
+    let jeton = plus_tard.token_for(&b.email, &b.password).await;
+    let entree = plus_tard
+        .get_as(&attente_b, Some(&jeton))
+        .await
+        .assert_status(200);
+    assert_eq!(entree["etat"], "expiree", "{entree}");
+    // The same praticien again, to a later date: the expired entry does not answer deja_en_attente.
+    let (y, m, d) = UtcTime::now().plus_days(9).ymd();
+    let demande = json!({
+        "specialite": "medecine_generale", "type": "presentiel", "avant": format!("{y:04}-{m:02}-{d:02}"),
+    });
+    let chemin = format!("/praticiens/{}/liste-attente", praticien.id);
+    let nouvelle = plus_tard
+        .post_json(&chemin, Some(&jeton), &demande)
+        .await
+        .assert_status(201);
+    assert_eq!(nouvelle["etat"], "en_attente", "{nouvelle}");
+}
+
+#[tokio::test]
 async fn a_wait_needs_a_known_specialite_an_offered_type_and_a_date_to_come() {
     let app = TestApp::spawn().await;
     let (praticien, _) = cabinet_plein(&app).await;

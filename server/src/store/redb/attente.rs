@@ -366,20 +366,32 @@ impl RedbStore {
                 return Err(StoreError::Introuvable("praticien"));
             }
             let mut attentes = txn.open_table(ATTENTES)?;
-            let mut par_patient = txn.open_table(ATTENTES_PAR_PATIENT)?;
+            let par_patient = txn.open_table(ATTENTES_PAR_PATIENT)?;
             let mut ouvertes = 0;
-            // The index holds open entries only, so this reads at most the bound.
+            let mut expirees = Vec::new();
+            // The index holds open entries only (expired ones until now), so this reads at most
+            // twice the bound.
             for entree in par_patient
                 .range((record.patient, 0u128)..=(record.patient, u128::MAX))?
-                .take(ATTENTES_OUVERTES_PAR_PATIENT_MAX)
+                .take(2 * ATTENTES_OUVERTES_PAR_PATIENT_MAX)
             {
                 let (cle, _) = entree?;
                 let autre = lire_reference(&attentes, cle.value().1)?;
+                if vers_modele(autre.clone())?.etat_a(attente.cree_le) == EtatAttente::Expiree {
+                    expirees.push(autre);
+                    continue;
+                }
                 if autre.praticien == record.praticien {
                     return Err(StoreError::Conflit("deja_en_attente"));
                 }
                 ouvertes += 1;
             }
+            drop(par_patient);
+            // Expired entries leave the queues here, where they would otherwise hold a place.
+            for expiree in &expirees {
+                fermer(txn, expiree)?;
+            }
+            let mut par_patient = txn.open_table(ATTENTES_PAR_PATIENT)?;
             if ouvertes >= ATTENTES_OUVERTES_PAR_PATIENT_MAX {
                 return Err(StoreError::Conflit("trop_d_attentes"));
             }
