@@ -26,6 +26,9 @@ use crate::modele::{Compte, CompteId, Patient, Rdv};
 /// Largest document accepted (API.md: uploads ≤ 10 MiB).
 pub const DOCUMENT_OCTETS_MAX: u64 = 10 * 1024 * 1024;
 
+/// Name prefix of a deposit's temporary file ([`Coffre::deposer`]), swept at start ([`Coffre::balayer`]).
+const PREFIXE_DEPOT: &str = ".depot-";
+
 /// Longest document title, in characters.
 pub const TITRE_LONGUEUR_MAX: usize = 200;
 
@@ -301,6 +304,17 @@ pub enum ErreurCoffre {
     Altere(DocumentId),
 }
 
+/// Why the start-up sweep of the documents' directory failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ErreurBalayage {
+    /// Reading or removing a file.
+    #[error(transparent)]
+    Coffre(#[from] ErreurCoffre),
+    /// Asking the store whether a document is recorded.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
 /// The documents' bytes: one file per document in its directory, written whole or not at all, checked
 /// against its SHA-256 on every read. Blocking: call it inside `spawn_blocking`.
 #[derive(Debug, Clone)]
@@ -331,7 +345,7 @@ impl Coffre {
     pub fn deposer(&self, id: DocumentId, octets: &[u8]) -> Result<(), ErreurCoffre> {
         std::fs::create_dir_all(&self.dossier)?;
         let mut temporaire = tempfile::Builder::new()
-            .prefix(".depot-")
+            .prefix(PREFIXE_DEPOT)
             .tempfile_in(&self.dossier)?;
         temporaire.write_all(octets)?;
         temporaire.as_file().sync_all()?;
@@ -359,6 +373,39 @@ impl Coffre {
             return Err(ErreurCoffre::Altere(document.id));
         }
         Ok(octets)
+    }
+
+    /// Removes what a crash left in the directory, before the server serves (no deposit is in flight):
+    /// the temporary files of interrupted deposits, and the files of deposits whose record was never
+    /// written (`enregistre` says whether an id has its record). Other names are left alone. Returns
+    /// how many files were removed.
+    pub fn balayer(
+        &self,
+        enregistre: impl Fn(DocumentId) -> Result<bool, crate::store::StoreError>,
+    ) -> Result<usize, ErreurBalayage> {
+        let entrees = match std::fs::read_dir(&self.dossier) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(ErreurCoffre::from(e).into()),
+        };
+        let mut retires = 0;
+        for entree in entrees {
+            let entree = entree.map_err(ErreurCoffre::from)?;
+            let nom = entree.file_name();
+            let Some(nom) = nom.to_str() else { continue };
+            let orphelin = if nom.starts_with(PREFIXE_DEPOT) {
+                true
+            } else if let Ok(id) = Uuid::parse_str(nom) {
+                !enregistre(DocumentId(id))?
+            } else {
+                false
+            };
+            if orphelin && entree.file_type().map_err(ErreurCoffre::from)?.is_file() {
+                std::fs::remove_file(entree.path()).map_err(ErreurCoffre::from)?;
+                retires += 1;
+            }
+        }
+        Ok(retires)
     }
 
     /// Removes a document's file (a deposit whose record could not be written); absent is fine.
@@ -436,6 +483,26 @@ mod tests {
         // The same id twice is a bug, never an overwrite.
         assert!(coffre.deposer(doc.id, b"%PDF-autre").is_err());
         assert_eq!(coffre.lire(&doc).unwrap(), octets);
+    }
+
+    #[test]
+    fn the_sweep_removes_interrupted_and_unrecorded_deposits_only() {
+        let racine = tempfile::tempdir().unwrap();
+        let coffre = Coffre::new(racine.path().join(DOSSIER_DOCUMENTS));
+        assert_eq!(coffre.balayer(|_| Ok(true)).unwrap(), 0, "no directory yet");
+        let (garde, orphelin) = (document(b"%PDF-1"), document(b"%PDF-2"));
+        coffre.deposer(garde.id, b"%PDF-1").unwrap();
+        coffre.deposer(orphelin.id, b"%PDF-2").unwrap();
+        std::fs::write(coffre.dossier().join(".depot-abc123"), b"%PDF-moiti").unwrap();
+        std::fs::write(coffre.dossier().join("LISEZ-MOI"), b"autre").unwrap();
+        let retires = coffre.balayer(|id| Ok(id == garde.id)).unwrap();
+        assert_eq!(retires, 2);
+        let mut noms: Vec<_> = std::fs::read_dir(coffre.dossier())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        noms.sort();
+        assert_eq!(noms, vec![garde.id.to_string(), "LISEZ-MOI".to_owned()]);
     }
 
     #[test]

@@ -84,6 +84,9 @@ pub enum ServeError {
     /// The demo dataset cannot be loaded.
     #[error("the demo dataset cannot be loaded: {0}")]
     Seed(#[from] seed::SeedError),
+    /// The documents' directory cannot be swept of what a crash left.
+    #[error("the documents' directory cannot be swept: {0}")]
+    Documents(#[from] documents::ErreurBalayage),
     /// The search index cannot be opened or rebuilt.
     #[error("the search index cannot be opened: {0}")]
     Recherche(#[from] search::ErreurRecherche),
@@ -258,6 +261,18 @@ async fn preparer(config: &Config) -> Result<std::sync::Arc<api::etat::Etat>, Se
             store.creer_admin(&compte)?;
             tracing::info!("admin account created");
         }
+    }
+    // Before serving, no deposit is in flight: any temporary or unrecorded document file is a crash's.
+    let coffre = documents::Coffre::new(config.data_dir.join(documents::DOSSIER_DOCUMENTS));
+    let s = std::sync::Arc::clone(&store);
+    let balayes = tokio::task::spawn_blocking(move || coffre.balayer(|id| Ok(s.document(id)?.is_some())))
+        .await
+        .map_err(|e| ServeError::Tache(e.to_string()))??;
+    if balayes > 0 {
+        tracing::warn!(
+            fichiers = balayes,
+            "documents left by an interrupted upload removed"
+        );
     }
     // After seeding and before serving: nothing else writes to the store while the index is checked.
     let (d, s) = (config.data_dir.clone(), std::sync::Arc::clone(&store));

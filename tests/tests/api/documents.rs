@@ -750,3 +750,24 @@ async fn the_export_holds_every_field_of_the_demo_patients_dossier() {
         "the document's content reached the logs"
     );
 }
+
+#[tokio::test]
+async fn a_start_sweeps_what_an_interrupted_upload_left() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let dossier = data.path().join("documents");
+    std::fs::create_dir_all(&dossier).expect("documents dir");
+    // A temporary file cut short, and a file renamed into place whose record was never written.
+    std::fs::write(dossier.join(".depot-Xy12ab"), b"%PDF-1.4 moiti").expect("write");
+    let sans_fiche = "01a21352-4d0c-77a8-8ae2-0d376a11336b";
+    std::fs::write(dossier.join(sans_fiche), b"%PDF-1.4 orphelin").expect("write");
+    let app = TestApp::builder().data_dir(data.path()).spawn().await;
+    let restes: Vec<_> = std::fs::read_dir(&dossier)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(restes.is_empty(), "{restes:?}");
+    assert!(
+        app.logs()
+            .contains("documents left by an interrupted upload removed")
+    );
+}
