@@ -116,6 +116,8 @@ struct Monde {
     document: String,
     /// The conversation of the patient with A.
     conversation: String,
+    /// The patient's waiting-list entry with A (`/liste-attente/{id}`).
+    attente: String,
 }
 
 impl Monde {
@@ -199,6 +201,16 @@ impl Monde {
             .assert_status(201),
             "id",
         );
+        let attente = string(
+            &app.post_json(
+                &format!("/praticiens/{}/liste-attente", a.id),
+                patient.token(),
+                &attente_jusqua(now.plus_days(20)),
+            )
+            .await
+            .assert_status(201),
+            "id",
+        );
         Self {
             app,
             jetons,
@@ -210,6 +222,7 @@ impl Monde {
             a_reserver,
             document,
             conversation,
+            attente,
         }
     }
 
@@ -384,6 +397,26 @@ impl Monde {
                 [401, 200, 200, 200, 200, 403, 403, 403],
             ),
             get(format!("/conversations/{}/messages", self.conversation), MEDICAL),
+            // The waiting list (issue 7): a patient joins for itself; an entry is its patient's alone.
+            avec(
+                Method::POST,
+                format!("/praticiens/{}/liste-attente", self.b.id),
+                attente_jusqua(now.plus_days(20)),
+                [401, 201, 201, 403, 403, 403, 403, 403],
+            ),
+            get(format!("/liste-attente/{}", self.attente), PATIENT_SEUL),
+            avec(
+                Method::POST,
+                format!("/liste-attente/{}/acceptation", self.attente),
+                json!({}),
+                [401, 409, 403, 403, 403, 403, 403, 403],
+            ),
+            Ligne {
+                methode: Method::DELETE,
+                chemin: format!("/liste-attente/{}", self.attente),
+                corps: Corps::Aucun,
+                attendus: [401, 204, 403, 403, 403, 403, 403, 403],
+            },
             // B's planning: nobody of A's side.
             get(
                 format!("/praticiens/{}/planning?{fenetre}", self.b.id),
@@ -395,6 +428,12 @@ impl Monde {
     fn a_structure(&self) -> &str {
         &self.a.structure_id
     }
+}
+
+/// A waiting-list request for any général créneau in présentiel up to `avant`.
+fn attente_jusqua(avant: UtcTime) -> Value {
+    let (y, m, d) = avant.ymd();
+    json!({ "specialite": "medecine_generale", "type": "presentiel", "avant": format!("{y:04}-{m:02}-{d:02}") })
 }
 
 /// Sends one cell.
