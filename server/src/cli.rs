@@ -31,6 +31,90 @@ pub enum Command {
     Reindex(ReindexArgs),
     /// Write a large realistic dataset (for benchmarks) into an empty data directory, then exit.
     SeedScale(SeedScaleArgs),
+    /// Write a backup archive of a data directory, offline (a running server serves the same archive
+    /// at `GET /admin/backup`).
+    Backup(BackupArgs),
+    /// Restore a backup archive into a new (missing or empty) data directory.
+    Restore(RestoreArgs),
+}
+
+/// Flags of `toubeelib backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Directory of the persistent data to back up (the server must not be running on it).
+    #[arg(long, env = "TOUBEELIB_DATA", default_value = "./toubeelib-data")]
+    pub data: PathBuf,
+
+    /// The archive to write (a tar file); it must not exist.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+impl BackupArgs {
+    /// Writes the archive next to its final name, then renames it, and says what it holds on stdout.
+    pub async fn run(self) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        let manifeste =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<crate::sauvegarde::Manifeste> {
+                anyhow::ensure!(!self.out.exists(), "{} exists already", self.out.display());
+                let store = crate::store::redb::RedbStore::open(&self.data)
+                    .with_context(|| format!("cannot open the store in {}", self.data.display()))?;
+                let dossier = self.out.parent().filter(|p| !p.as_os_str().is_empty());
+                let mut temporaire =
+                    tempfile::NamedTempFile::new_in(dossier.unwrap_or(std::path::Path::new(".")))?;
+                let manifeste = crate::sauvegarde::sauvegarder(
+                    &store,
+                    &self.data,
+                    std::io::BufWriter::new(temporaire.as_file_mut()),
+                    crate::horloge::maintenant(),
+                )?;
+                temporaire.as_file().sync_all()?;
+                temporaire.persist_noclobber(&self.out).map_err(|e| e.error)?;
+                Ok(manifeste)
+            })
+            .await??;
+        println!(
+            "backup written: {} rdvs, {} documents, {} rows",
+            manifeste.rdvs, manifeste.documents, manifeste.lignes
+        );
+        Ok(())
+    }
+}
+
+/// Flags of `toubeelib restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The archive to restore (written by `toubeelib backup` or `GET /admin/backup`).
+    #[arg(long)]
+    pub from: PathBuf,
+
+    /// The data directory to create; it must be missing or empty.
+    #[arg(long)]
+    pub data: PathBuf,
+}
+
+impl RestoreArgs {
+    /// Restores, checks, and says what it restored on stdout.
+    pub async fn run(self) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        let manifeste =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<crate::sauvegarde::Manifeste> {
+                let archive = std::fs::File::open(&self.from)
+                    .with_context(|| format!("cannot open {}", self.from.display()))?;
+                Ok(crate::sauvegarde::restaurer(
+                    std::io::BufReader::new(archive),
+                    &self.data,
+                )?)
+            })
+            .await??;
+        println!(
+            "backup of {} restored: {} rdvs, {} documents",
+            manifeste.pris_le.to_rfc3339(),
+            manifeste.rdvs,
+            manifeste.documents
+        );
+        Ok(())
+    }
 }
 
 /// Flags of `toubeelib reindex`.
@@ -234,6 +318,8 @@ impl Cli {
             Command::Serve(args) => crate::serve(args.into_config()).await?,
             Command::Reindex(args) => args.run().await?,
             Command::SeedScale(args) => args.run().await?,
+            Command::Backup(args) => args.run().await?,
+            Command::Restore(args) => args.run().await?,
         }
         Ok(())
     }

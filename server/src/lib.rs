@@ -21,6 +21,7 @@ pub mod ical;
 pub mod messagerie;
 pub mod modele;
 pub mod notifications;
+pub mod sauvegarde;
 pub mod search;
 pub mod seed;
 pub mod shutdown;

@@ -20,6 +20,8 @@ pub struct Reply {
     status: StatusCode,
     headers: HeaderMap,
     body: String,
+    /// The body as received (a binary answer's text is lossy).
+    octets: Vec<u8>,
 }
 
 impl Reply {
@@ -27,15 +29,17 @@ impl Reply {
     pub async fn read(request: String, response: reqwest::Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .text()
+        let octets = response
+            .bytes()
             .await
-            .unwrap_or_else(|err| panic!("{request}: cannot read the body of a {status} answer: {err}"));
+            .unwrap_or_else(|err| panic!("{request}: cannot read the body of a {status} answer: {err}"))
+            .to_vec();
         Self {
             request,
             status,
             headers,
-            body,
+            body: String::from_utf8_lossy(&octets).into_owned(),
+            octets,
         }
     }
 
@@ -47,6 +51,11 @@ impl Reply {
     /// A header's value, if present and text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// The body's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.octets
     }
 
     /// The body as text.

@@ -25,6 +25,7 @@ pub mod messagerie;
 pub mod praticiens;
 pub mod probleme;
 pub mod rdvs;
+pub mod sauvegarde;
 
 use std::sync::Arc;
 
@@ -51,6 +52,7 @@ use self::messagerie::MessagerieApi;
 use self::praticiens::PraticiensApi;
 use self::probleme::ErreurApi;
 use self::rdvs::RdvsApi;
+use self::sauvegarde::SauvegardeApi;
 use crate::config::Config;
 
 /// Title of the OpenAPI document.
@@ -109,6 +111,7 @@ pub type Apis = (
     DocumentsApi,
     AttenteApi,
     MessagerieApi,
+    SauvegardeApi,
 );
 
 /// A refusal of the access rules: 401 when nobody is signed in, 403 otherwise.
@@ -140,7 +143,8 @@ pub fn openapi_service(config: &Config, etat: Arc<Etat>) -> OpenApiService<Apis,
                 crate::documents::Coffre::new(config.data_dir.join(crate::documents::DOSSIER_DOCUMENTS)),
             ),
             AttenteApi::new(Arc::clone(&etat)),
-            MessagerieApi::new(etat),
+            MessagerieApi::new(Arc::clone(&etat)),
+            SauvegardeApi::new(etat, config.data_dir.clone()),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

@@ -45,9 +45,10 @@ pub enum ErreurApi {
     /// Malformed request: unparsable JSON, wrong types, a bad parameter.
     #[oai(status = 400, content_type = "application/problem+json")]
     Invalide(Json<Probleme>),
-    /// No valid access token.
+    /// No valid access token; `WWW-Authenticate` names the scheme (RFC 6750), with
+    /// `error="invalid_token"` when a token was sent and refused.
     #[oai(status = 401, content_type = "application/problem+json")]
-    NonAuthentifie(Json<Probleme>),
+    NonAuthentifie(Json<Probleme>, #[oai(header = "WWW-Authenticate")] String),
     /// Signed in, but not allowed.
     #[oai(status = 403, content_type = "application/problem+json")]
     Interdit(Json<Probleme>),
@@ -75,6 +76,18 @@ pub enum ErreurApi {
     /// Overloaded; retry later.
     #[oai(status = 503, content_type = "application/problem+json")]
     Indisponible(Json<Probleme>, #[oai(header = "Retry-After")] u64),
+}
+
+/// Code of a 401 when no token was sent at all (any other 401 code refuses a token that was sent).
+const CODE_SANS_JETON: &str = "non_authentifie";
+
+/// The `WWW-Authenticate` challenge of a 401 with `code` (RFC 6750 §3).
+fn defi_bearer(code: &str) -> String {
+    if code == CODE_SANS_JETON {
+        "Bearer realm=\"toubeelib\"".to_owned()
+    } else {
+        "Bearer realm=\"toubeelib\", error=\"invalid_token\"".to_owned()
+    }
 }
 
 /// The French title of a status.
@@ -119,7 +132,10 @@ impl ErreurApi {
         let attente = p.retry_after.unwrap_or(1);
         match p.status {
             400 => Self::Invalide(Json(p)),
-            401 => Self::NonAuthentifie(Json(p)),
+            401 => {
+                let defi = defi_bearer(&p.code);
+                Self::NonAuthentifie(Json(p), defi)
+            }
             403 => Self::Interdit(Json(p)),
             404 => Self::Introuvable(Json(p)),
             409 => Self::Conflit(Json(p)),
@@ -220,6 +236,8 @@ pub fn depuis_poem(err: poem::Error) -> Response {
     // A body refused unread leaves bytes on the connection: close it, so that no client reuses it.
     let reponse = if status == StatusCode::PAYLOAD_TOO_LARGE {
         reponse.header("connection", "close")
+    } else if status == StatusCode::UNAUTHORIZED {
+        reponse.header("www-authenticate", defi_bearer(code))
     } else {
         reponse
     };

@@ -507,6 +507,9 @@ pub trait Stockage: Send + Sync + 'static {
         document: &crate::documents::Document,
         notification: uuid::Uuid,
     ) -> Result<(), StoreError>;
+    /// A consistent snapshot of the whole store (one read transaction) written as a new redb file at
+    /// `cible`, which must not exist; what it holds. Writes go on meanwhile.
+    fn instantane(&self, cible: &std::path::Path) -> Result<crate::store::redb::Instantane, StoreError>;
     /// One document's metadata.
     fn document(
         &self,

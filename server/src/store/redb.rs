@@ -15,6 +15,8 @@ mod banque;
 mod documents;
 mod dossier;
 mod ics;
+mod sauvegarde;
+pub use sauvegarde::Instantane;
 mod lecture;
 pub mod masse;
 mod messagerie;
@@ -1523,6 +1525,10 @@ impl Stockage for RedbStore {
         notification: Uuid,
     ) -> Result<(), StoreError> {
         self.ecrire_document(document, notification)
+    }
+
+    fn instantane(&self, cible: &Path) -> Result<Instantane, StoreError> {
+        self.copier_instantane(cible)
     }
 
     fn document(

@@ -134,3 +134,21 @@ async fn unknown_email_and_wrong_password_get_the_same_401() {
     };
     assert_eq!(keys(&wrong_password), keys(&unknown_email));
 }
+
+/// Failures from one client address before it is locked (server: `ECHECS_MAX_PAR_ADRESSE`).
+const FAILED_SIGNINS_PER_ADDRESS_MAX: usize = 20;
+
+#[tokio::test]
+async fn one_address_guessing_many_emails_is_locked_with_429_even_for_a_good_password() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+    // Each email stays under its own limit; the address (127.0.0.1) reaches its own.
+    for attempt in 1..=FAILED_SIGNINS_PER_ADDRESS_MAX {
+        let email = format!("devine-{attempt}@e2e.toubeelib.fr");
+        let reply = app.signin(&email, "pas-le-bon-mot-de-passe").await;
+        assert_eq!(reply.status(), 401, "guess #{attempt}: {}", reply.text());
+    }
+    let reply = app.signin(&patient.email, &patient.password).await;
+    reply.assert_problem_among(&[429], &[]);
+    assert!(reply.header("retry-after").is_some(), "{}", reply.text());
+}

@@ -417,6 +417,11 @@ impl Monde {
                 corps: Corps::Aucun,
                 attendus: [401, 204, 403, 403, 403, 403, 403, 403],
             },
+            // The platform's backup: the admin alone.
+            get(
+                "/admin/backup".to_owned(),
+                [401, 403, 403, 403, 403, 403, 403, 200],
+            ),
             // B's planning: nobody of A's side.
             get(
                 format!("/praticiens/{}/planning?{fenetre}", self.b.id),
