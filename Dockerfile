@@ -5,12 +5,21 @@
 # --- build ----------------------------------------------------------------------------------------
 FROM rust:1-bookworm AS builder
 WORKDIR /src
+# The binary embeds the web app and the wasm package it runs (server/build.rs), so the package is
+# built first, by scripts/wasm-package: it needs the wasm32 target and the wasm-bindgen CLI at
+# Cargo.lock's wasm-bindgen version (a layer of its own, rebuilt only when Cargo.lock changes).
+# No --locked: the CLI's own lock pins a crate version the registry no longer serves.
+COPY Cargo.lock /tmp/Cargo.lock
+RUN rustup target add wasm32-unknown-unknown \
+    && cargo install wasm-bindgen-cli --version \
+        "$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' /tmp/Cargo.lock)"
 COPY . .
 # The cache mounts keep the registry and the compiled dependencies between builds; the binary is
 # copied out of the target cache because a cache mount does not end up in the image layer.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release -p server --locked \
+    ./scripts/wasm-package \
+    && cargo build --release -p server --locked \
     && install -D -m 0755 target/release/toubeelib /out/toubeelib
 
 # --- run ------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ pub mod praticiens;
 pub mod probleme;
 pub mod rdvs;
 pub mod sauvegarde;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -178,7 +179,8 @@ pub fn app(config: &Config, etat: Arc<Etat>) -> impl Endpoint + 'static {
     Route::new()
         .at(OPENAPI_PATH, spec)
         .nest(DOCS_PATH, docs)
-        .nest("/", service)
+        .at(web::ROUTE_FICHIERS, poem::get(web::fichier))
+        .nest("/", service.around(web::page_a_la_racine))
         .with_if(!config.cors_origins.is_empty(), cors(&config.cors_origins))
         .around(limites::limiter_corps)
         .catch_all_error(|e| async move { probleme::depuis_poem(e) })

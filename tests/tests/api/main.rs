@@ -37,3 +37,5 @@ mod recherche;
 mod sauvegarde;
 mod suivi;
 mod totp;
+mod wasm_parite;
+mod web;
