@@ -105,6 +105,33 @@ impl SmtpServer {
     pub fn messages(&self) -> Vec<MailRecu> {
         self.recus.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
+
+    /// The mails received for `email` that `garder` keeps, in arrival order.
+    pub fn pour(&self, email: &str, garder: impl Fn(&MailRecu) -> bool) -> Vec<MailRecu> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.a.iter().any(|a| a == email) && garder(m))
+            .collect()
+    }
+
+    /// Waits at most `attente` until [`Self::pour`] holds `n` mails; then all of them.
+    pub async fn attendre(
+        &self,
+        email: &str,
+        n: usize,
+        attente: std::time::Duration,
+        garder: impl Fn(&MailRecu) -> bool,
+    ) -> Vec<MailRecu> {
+        crate::poll_until(&format!("{n} mail(s) to {email}"), attente, || async {
+            let mails = self.pour(email, &garder);
+            if mails.len() >= n {
+                Ok(mails)
+            } else {
+                Err(format!("{} so far", mails.len()))
+            }
+        })
+        .await
+    }
 }
 
 impl Drop for SmtpServer {

@@ -89,6 +89,33 @@ async fn attendre(app: &TestApp, patient: &e2e::Patient, praticien: &Praticien) 
     location
 }
 
+/// The waiting list's scene: A holds every créneau; B, then C, wait; A cancels the first, so B holds it.
+struct Scene {
+    praticien: Praticien,
+    creneaux: Vec<Value>,
+    b: e2e::Patient,
+    c: e2e::Patient,
+    attente_b: String,
+    attente_c: String,
+}
+
+async fn scene(app: &TestApp) -> Scene {
+    let (praticien, creneaux) = cabinet_plein(app).await;
+    let (a, rdvs) = a_prend_tout(app, &praticien, &creneaux).await;
+    let (b, c) = (app.register_patient().await, app.register_patient().await);
+    let attente_b = attendre(app, &b, &praticien).await;
+    let attente_c = attendre(app, &c, &praticien).await;
+    app.cancel(a.token(), &rdvs[0]).await.assert_status(200);
+    Scene {
+        praticien,
+        creneaux,
+        b,
+        c,
+        attente_b,
+        attente_c,
+    }
+}
+
 #[tokio::test]
 async fn a_freed_creneau_is_held_for_the_longest_waiting_patient_who_takes_it() {
     let app = TestApp::spawn().await;
@@ -219,12 +246,13 @@ async fn a_lapsed_hold_passes_to_the_next_waiting_patient() {
 #[tokio::test]
 async fn a_patient_leaving_hands_the_held_creneau_to_the_next_one_at_once() {
     let app = TestApp::spawn().await;
-    let (praticien, creneaux) = cabinet_plein(&app).await;
-    let (a, rdvs) = a_prend_tout(&app, &praticien, &creneaux).await;
-    let (b, c) = (app.register_patient().await, app.register_patient().await);
-    let attente_b = attendre(&app, &b, &praticien).await;
-    let attente_c = attendre(&app, &c, &praticien).await;
-    app.cancel(a.token(), &rdvs[0]).await.assert_status(200);
+    let Scene {
+        b,
+        c,
+        attente_b,
+        attente_c,
+        ..
+    } = scene(&app).await;
 
     app.delete_as(&attente_b, b.token()).await.assert_status(204);
     app.delete_as(&attente_b, b.token()).await.assert_status(204);
@@ -238,12 +266,15 @@ async fn a_patient_leaving_hands_the_held_creneau_to_the_next_one_at_once() {
 #[tokio::test]
 async fn the_holder_booking_the_held_creneau_directly_closes_the_entry_with_that_rdv() {
     let app = TestApp::spawn().await;
-    let (praticien, creneaux) = cabinet_plein(&app).await;
-    let (a, rdvs) = a_prend_tout(&app, &praticien, &creneaux).await;
-    let (b, c) = (app.register_patient().await, app.register_patient().await);
-    let attente_b = attendre(&app, &b, &praticien).await;
-    let attente_c = attendre(&app, &c, &praticien).await;
-    app.cancel(a.token(), &rdvs[0]).await.assert_status(200);
+    let Scene {
+        praticien,
+        creneaux,
+        b,
+        c,
+        attente_b,
+        attente_c,
+        ..
+    } = scene(&app).await;
 
     // B books the held créneau through POST /rdvs, as a front-end showing it free for B may.
     let rdv = app

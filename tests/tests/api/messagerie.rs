@@ -406,32 +406,19 @@ fn uuid_inconnu() -> String {
     format!("00000000-0000-7000-8000-{:012x}", unique())
 }
 
-/// The new-message mails `smtp` received for `email` (the patient also had its booking confirmed).
+/// A new-message mail (the patient also had its booking confirmed).
+fn nouveau_message(m: &MailRecu) -> bool {
+    m.entete("Subject")
+        .is_some_and(|s| s.starts_with("Nouveau message"))
+}
+
 fn mails_pour(smtp: &SmtpServer, email: &str) -> Vec<MailRecu> {
-    smtp.messages()
-        .into_iter()
-        .filter(|m| m.a.iter().any(|a| a == email))
-        .filter(|m| {
-            m.entete("Subject")
-                .is_some_and(|s| s.starts_with("Nouveau message"))
-        })
-        .collect()
+    smtp.pour(email, nouveau_message)
 }
 
 async fn attendre_mails(smtp: &SmtpServer, email: &str, n: usize) -> Vec<MailRecu> {
-    poll_until(
-        &format!("{n} mail(s) to {email}"),
-        Duration::from_secs(20),
-        || async {
-            let mails = mails_pour(smtp, email);
-            if mails.len() >= n {
-                Ok(mails)
-            } else {
-                Err(format!("{} so far", mails.len()))
-            }
-        },
-    )
-    .await
+    smtp.attendre(email, n, Duration::from_secs(20), nouveau_message)
+        .await
 }
 
 #[tokio::test]

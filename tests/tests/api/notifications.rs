@@ -78,22 +78,11 @@ async fn reserver(app: &TestApp, token: &str, praticien: &str, n: i64) -> String
 }
 
 fn pour(smtp: &SmtpServer, email: &str) -> Vec<MailRecu> {
-    smtp.messages()
-        .into_iter()
-        .filter(|m| m.a.iter().any(|a| a == email))
-        .collect()
+    smtp.pour(email, |_| true)
 }
 
 async fn attendre_mails(smtp: &SmtpServer, email: &str, n: usize) -> Vec<MailRecu> {
-    poll_until(&format!("{n} mail(s) to {email}"), ARRIVEE, || async {
-        let mails = pour(smtp, email);
-        if mails.len() >= n {
-            Ok(mails)
-        } else {
-            Err(format!("{} so far", mails.len()))
-        }
-    })
-    .await
+    smtp.attendre(email, n, ARRIVEE, |_| true).await
 }
 
 /// The invitation of a mail: parsed, with its METHOD and its one event's UID.
