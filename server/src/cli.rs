@@ -36,6 +36,9 @@ pub enum Command {
     Backup(BackupArgs),
     /// Restore a backup archive into a new (missing or empty) data directory.
     Restore(RestoreArgs),
+    /// Check a store offline: redb's integrity, then its tables against each other (the crash test).
+    #[command(hide = true)]
+    Check(CheckArgs),
 }
 
 /// Flags of `toubeelib backup`.
@@ -117,6 +120,42 @@ impl RestoreArgs {
     }
 }
 
+/// Flags of `toubeelib check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Directory of the persistent data (the server must not be running on it).
+    #[arg(long, env = "TOUBEELIB_DATA", default_value = "./toubeelib-data")]
+    pub data: PathBuf,
+}
+
+impl CheckArgs {
+    /// Prints one summary line on stdout, each violation kept on stderr, and fails on any.
+    pub async fn run(self) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        let data = self.data;
+        let v = tokio::task::spawn_blocking(move || -> anyhow::Result<crate::store::redb::Verification> {
+            let mut store = crate::store::redb::RedbStore::open(&data)
+                .with_context(|| format!("cannot open the store in {}", data.display()))?;
+            Ok(store.verifier()?)
+        })
+        .await??;
+        println!(
+            "check: integrity {}, {} rdvs, {} notifications, {} conversations, {} messages, {} violations",
+            if v.integre { "ok" } else { "repaired" },
+            v.rdvs,
+            v.notifications,
+            v.conversations,
+            v.messages,
+            v.violations_total
+        );
+        for violation in &v.violations {
+            eprintln!("violation: {violation}");
+        }
+        anyhow::ensure!(v.saine(), "the store is not consistent");
+        Ok(())
+    }
+}
+
 /// Flags of `toubeelib reindex`.
 #[derive(Debug, Args)]
 pub struct ReindexArgs {
@@ -193,6 +232,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TOUBEELIB_SMS_WEBHOOK_URL", hide_env_values = true)]
     pub sms_webhook_url: Option<String>,
 
+    /// Bearer token of `GET /metrics` (Prometheus); unset, the endpoint answers 404.
+    #[arg(long, env = "TOUBEELIB_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Base delay of the outbox's retries in ms (10 to 60000; default 5000): for tests.
     #[arg(long, env = "TOUBEELIB_OUTBOX_RETRY_MS", hide = true, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     pub outbox_retry_ms: Option<u64>,
@@ -238,6 +281,7 @@ impl ServeArgs {
             mail_from: self.mail_from.filter(|m| !m.trim().is_empty()),
             sms_webhook_url: self.sms_webhook_url.filter(|u| !u.trim().is_empty()).map(Secret),
             outbox_retry_ms: self.outbox_retry_ms,
+            metrics_token: self.metrics_token.filter(|t| !t.trim().is_empty()).map(Secret),
             duree_offre_s: self.hold_seconds.unwrap_or(self.hold_minutes.saturating_mul(60)),
             decalage_horloge_s: self.test_clock_offset_seconds,
         }
@@ -320,6 +364,7 @@ impl Cli {
             Command::SeedScale(args) => args.run().await?,
             Command::Backup(args) => args.run().await?,
             Command::Restore(args) => args.run().await?,
+            Command::Check(args) => args.run().await?,
         }
         Ok(())
     }
@@ -355,6 +400,15 @@ mod tests {
         let cli = Cli::try_parse_from(["toubeelib", "reindex", "--data", "/tmp/d"]).unwrap();
         let Command::Reindex(args) = cli.command else {
             panic!("not reindex: {:?}", cli.command);
+        };
+        assert_eq!(args.data, PathBuf::from("/tmp/d"));
+    }
+
+    #[test]
+    fn check_takes_the_data_directory() {
+        let cli = Cli::try_parse_from(["toubeelib", "check", "--data", "/tmp/d"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("not check: {:?}", cli.command);
         };
         assert_eq!(args.data, PathBuf::from("/tmp/d"));
     }

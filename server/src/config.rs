@@ -31,6 +31,8 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// The SMS gateway's webhook (a JSON POST); none: SMS stay queued. A secret: it may hold a token.
     pub sms_webhook_url: Option<Secret>,
+    /// The bearer token of `GET /metrics`; none: no metrics endpoint. A secret.
+    pub metrics_token: Option<Secret>,
     /// The outbox's retry base delay in ms, instead of 5 s (tests; bounded).
     pub outbox_retry_ms: Option<u64>,
     /// How long a créneau offered to the waiting list is held for its patient, in seconds

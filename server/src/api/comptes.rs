@@ -93,7 +93,9 @@ pub struct Connexion {
 /// A refresh token.
 #[derive(Debug, Object)]
 pub struct Rafraichissement {
-    /// The opaque refresh token.
+    /// The opaque refresh token, as issued: 43 base64url characters. The pattern also refuses a JSON
+    /// number or boolean, which poem-openapi would otherwise read as its text.
+    #[oai(validator(pattern = "^[A-Za-z0-9_-]{43}$"))]
     pub refresh_token: String,
 }
 

@@ -51,7 +51,8 @@ pub struct NotificationsHealth {
 pub struct ChannelHealth {
     /// `non_configure`, `ok` or `en_erreur`.
     pub state: ChannelState,
-    /// When its last attempt failed, if it is `en_erreur`.
+    /// When its last attempt failed, if it is `en_erreur` (absent otherwise).
+    #[oai(skip_serializing_if_is_none)]
     pub last_error_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 

@@ -145,6 +145,7 @@ pub async fn identifiant_requete<E: Endpoint>(next: E, mut req: Request) -> poem
         path = %req.uri().path(),
     );
     req.extensions_mut().insert(IdRequete(id.clone()));
+    let (methode, chemin) = (req.method().clone(), req.uri().path().to_owned());
     let debut = std::time::Instant::now();
     let resultat = next.call(req).instrument(span.clone()).await;
     // Whole microseconds: a float's long run of digits would read like a NIR to the log checks.
@@ -153,10 +154,22 @@ pub async fn identifiant_requete<E: Endpoint>(next: E, mut req: Request) -> poem
         Ok(r) => r.into_response(),
         Err(e) => {
             span.in_scope(|| tracing::info!(status = e.status().as_u16(), duree_us, "erreur"));
+            crate::metriques::globales().enregistrer(
+                methode.as_str(),
+                &chemin,
+                e.status().as_u16(),
+                debut.elapsed(),
+            );
             return Err(e);
         }
     };
     span.in_scope(|| tracing::info!(status = reponse.status().as_u16(), duree_us, "reponse"));
+    crate::metriques::globales().enregistrer(
+        methode.as_str(),
+        &chemin,
+        reponse.status().as_u16(),
+        debut.elapsed(),
+    );
     if let Ok(valeur) = HeaderValue::from_str(&id) {
         reponse.headers_mut().insert(EN_TETE_ID_REQUETE, valeur);
     }

@@ -12,6 +12,7 @@ pub mod banque;
 pub mod bilan;
 pub mod comptes;
 pub mod disponibilites;
+pub mod document;
 pub mod documents;
 pub mod dossier;
 pub mod dto;
@@ -22,6 +23,7 @@ pub mod indisponibilites;
 pub mod json_direct;
 pub mod limites;
 pub mod messagerie;
+pub mod metriques;
 pub mod praticiens;
 pub mod probleme;
 pub mod rdvs;
@@ -50,6 +52,7 @@ use self::etat::Etat;
 use self::health::HealthApi;
 use self::indisponibilites::IndisponibilitesApi;
 use self::messagerie::MessagerieApi;
+use self::metriques::MetriquesApi;
 use self::praticiens::PraticiensApi;
 use self::probleme::ErreurApi;
 use self::rdvs::RdvsApi;
@@ -112,7 +115,8 @@ pub type Apis = (
     DocumentsApi,
     AttenteApi,
     MessagerieApi,
-    SauvegardeApi,
+    // poem-openapi implements `OpenApi` for tuples of at most 16: the operators' APIs go in one.
+    (SauvegardeApi, MetriquesApi),
 );
 
 /// A refusal of the access rules: 401 when nobody is signed in, 403 otherwise.
@@ -145,7 +149,10 @@ pub fn openapi_service(config: &Config, etat: Arc<Etat>) -> OpenApiService<Apis,
             ),
             AttenteApi::new(Arc::clone(&etat)),
             MessagerieApi::new(Arc::clone(&etat)),
-            SauvegardeApi::new(etat, config.data_dir.clone()),
+            (
+                SauvegardeApi::new(Arc::clone(&etat), config.data_dir.clone()),
+                MetriquesApi::new(etat, config.metrics_token.clone()),
+            ),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
@@ -171,10 +178,25 @@ fn cors(origines: &[String]) -> Cors {
     }
 }
 
+/// The path templates of the OpenAPI document (the metrics' route labels).
+fn chemins(service: &OpenApiService<Apis, ()>) -> Vec<String> {
+    serde_json::from_str::<serde_json::Value>(&service.spec())
+        .ok()
+        .and_then(|doc| doc.get("paths")?.as_object().map(|p| p.keys().cloned().collect()))
+        .unwrap_or_default()
+}
+
 /// The whole HTTP application: API routes, the document, its UI, and the cross-cutting layers.
 pub fn app(config: &Config, etat: Arc<Etat>) -> impl Endpoint + 'static {
     let service = openapi_service(config, etat);
-    let spec = service.spec_endpoint();
+    crate::metriques::globales().connaitre_routes(crate::metriques::Gabarits::depuis(chemins(&service)));
+    let document = document::completer(&service.spec());
+    let methodes = Arc::new(document::Methodes::depuis(&document));
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json")
+            .body(document.clone())
+    });
     let docs = service.swagger_ui();
     Route::new()
         .at(OPENAPI_PATH, spec)
@@ -184,5 +206,6 @@ pub fn app(config: &Config, etat: Arc<Etat>) -> impl Endpoint + 'static {
         .with_if(!config.cors_origins.is_empty(), cors(&config.cors_origins))
         .around(limites::limiter_corps)
         .catch_all_error(|e| async move { probleme::depuis_poem(e) })
+        .around(move |ep, req| document::annoncer_methodes(ep, Arc::clone(&methodes), req))
         .around(limites::identifiant_requete)
 }

@@ -138,6 +138,8 @@ struct Etat {
 /// Counts sign-in failures and says when to refuse; share one per process.
 pub struct Limiteur {
     etat: Mutex<Etat>,
+    /// Failed sign-ins since start (`/metrics`).
+    echecs: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for Limiteur {
@@ -169,7 +171,13 @@ impl Limiteur {
                 emails: Table::new(capacite),
                 adresses: Table::new(capacite),
             }),
+            echecs: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Failed sign-ins since start.
+    pub fn echecs_total(&self) -> u64 {
+        self.echecs.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// `Ok` if this attempt may go on; else how long to wait (whole seconds ≥ 1, for Retry-After).
@@ -187,6 +195,7 @@ impl Limiteur {
 
     /// Records a failed attempt (unknown email or wrong password alike).
     pub fn echec(&self, email: &str, ip: IpAddr, now: DateTime<Utc>) {
+        self.echecs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut etat = self.etat();
         etat.emails.echec(cle_email(email), now);
         etat.adresses.echec(cle_adresse(ip), now);

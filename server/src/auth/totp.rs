@@ -189,7 +189,7 @@ fn pourcent(texte: &str) -> String {
 }
 
 /// Whether `a` and `b` are equal, in a time that depends on their lengths only.
-fn egal_temps_constant(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn egal_temps_constant(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

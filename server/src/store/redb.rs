@@ -25,6 +25,8 @@ pub(crate) mod outbox;
 #[cfg(test)]
 mod tests;
 mod totp;
+mod verification;
+pub use verification::Verification;
 
 use std::fmt;
 use std::path::Path;
