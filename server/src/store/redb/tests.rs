@@ -3,6 +3,7 @@
 mod banque;
 mod dossier;
 pub(super) mod fixtures;
+mod modele;
 mod modification;
 
 use chrono::Duration;
