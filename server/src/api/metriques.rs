@@ -40,8 +40,8 @@ impl MetriquesApi {
     ///
     /// With `Authorization: Bearer <TOUBEELIB_METRICS_TOKEN>` (404 `introuvable` when the server has
     /// none set; 401 for another token). Requests by route template, method and status; their
-    /// latency histograms; bookings; the outbox's pending and failed rows; failed sign-ins. No
-    /// personal data: labels are route templates, never paths or ids.
+    /// latency histograms; bookings; the outbox's pending and failed rows; failed sign-ins; argon2id
+    /// verifications. No personal data: labels are route templates, never paths or ids.
     #[oai(path = "/metrics", method = "get", operation_id = "metriques")]
     async fn metriques(&self, jeton: JetonAcces) -> Result<Scrape, ErreurApi> {
         let Some(attendu) = &self.jeton else {
@@ -60,6 +60,7 @@ impl MetriquesApi {
             + metriques.compte("/liste-attente/{id}/acceptation", "POST", 201);
         let profondeur = self.etat.stocker(|s| s.profondeur_outbox()).await?;
         let echecs = self.etat.limiteur.echecs_total();
+        let verifications = self.etat.hacheur.verifications_total();
         for (nom, type_, aide, valeur) in [
             (
                 "toubeelib_reservations_total",
@@ -84,6 +85,12 @@ impl MetriquesApi {
                 "counter",
                 "Failed sign-ins (wrong password, unknown email, bad second factor).",
                 echecs,
+            ),
+            (
+                "toubeelib_verifications_mot_de_passe_total",
+                "counter",
+                "argon2id password verifications, an unknown email's dummy one included.",
+                verifications,
             ),
         ] {
             let _ = write!(

@@ -41,6 +41,8 @@ pub struct Hacheur {
     attente_max: Duration,
     /// The hash an unknown email is checked against, so that it costs what a wrong password costs.
     factice: Arc<str>,
+    /// argon2id verifications run since start (`/metrics`; shows an unknown email costs one too).
+    verifications: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl fmt::Debug for Hacheur {
@@ -73,6 +75,7 @@ impl Hacheur {
             permis: Arc::new(Semaphore::new(permis.max(1))),
             attente_max,
             factice: factice.into(),
+            verifications: Arc::default(),
         })
     }
 
@@ -90,10 +93,19 @@ impl Hacheur {
         let mdp = mdp.clone();
         let connu = hash.is_some();
         let hash: Arc<str> = hash.map_or_else(|| Arc::clone(&self.factice), Arc::from);
+        let compteur = Arc::clone(&self.verifications);
         let concorde = self
-            .sur_le_pool(move || verifier_avec(&argon2, mdp.octets(), &hash))
+            .sur_le_pool(move || {
+                compteur.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                verifier_avec(&argon2, mdp.octets(), &hash)
+            })
             .await?;
         Ok(connu && concorde)
+    }
+
+    /// argon2id verifications run since start, the dummy ones of unknown emails included.
+    pub fn verifications_total(&self) -> u64 {
+        self.verifications.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// [`Hacheur::hacher`] on the calling thread, for seeding at start-up before serving.

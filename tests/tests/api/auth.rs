@@ -152,3 +152,48 @@ async fn one_address_guessing_many_emails_is_locked_with_429_even_for_a_good_pas
     reply.assert_problem_among(&[429], &[]);
     assert!(reply.header("retry-after").is_some(), "{}", reply.text());
 }
+
+/// The argon2id verifications the server ran so far, from `/metrics`.
+async fn verifications(app: &TestApp) -> f64 {
+    let scrape = app.get_as("/metrics", Some(JETON_METRIQUES)).await;
+    assert_eq!(scrape.status(), 200, "{}", scrape.text());
+    scrape
+        .text()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("toubeelib_verifications_mot_de_passe_total ")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no verification counter in\n{}", scrape.text()))
+}
+
+/// The metrics token of [`an_unknown_email_costs_one_argon2id_verification_like_a_wrong_password`].
+const JETON_METRIQUES: &str = "e2e-auth-metriques";
+
+/// Enumeration by timing: an unknown email runs one argon2id verification (against a dummy hash),
+/// exactly as a wrong password does, so both cost the same time by construction. Counted, not timed:
+/// a timing assertion on two shared cores gave gaps of 4 to 21 % either way for the same work.
+#[tokio::test]
+async fn an_unknown_email_costs_one_argon2id_verification_like_a_wrong_password() {
+    let app = TestApp::builder()
+        .env("TOUBEELIB_METRICS_TOKEN", JETON_METRIQUES)
+        .spawn()
+        .await;
+    let patient = app.register_patient().await;
+    let avant = verifications(&app).await;
+    app.signin(&patient.email, "pas-le-bon-mot-de-passe")
+        .await
+        .assert_status(401);
+    let apres_mauvais = verifications(&app).await;
+    app.signin("personne@e2e.toubeelib.fr", "pas-le-bon-mot-de-passe")
+        .await
+        .assert_status(401);
+    let apres_inconnu = verifications(&app).await;
+    assert_eq!(apres_mauvais - avant, 1.0, "a wrong password is one verification");
+    assert_eq!(
+        apres_inconnu - apres_mauvais,
+        1.0,
+        "an unknown email is one verification too"
+    );
+}
