@@ -294,6 +294,15 @@ impl TestApp {
         }
     }
 
+    /// As the admin (`admin`), a structure at Nancy and a praticien there open every day from `debut`
+    /// to `fin` (`"09:00"`, `"12:00"`): the usual cabinet of a test.
+    pub async fn cabinet_ouvert(&self, admin: &str, debut: &str, fin: &str) -> Praticien {
+        let structure = self.create_structure(admin, "Nancy").await;
+        let horaires = horaires_chaque_jour(&structure, debut, fin);
+        self.create_praticien(admin, &structure, json!({ "horaires": horaires }))
+            .await
+    }
+
     /// The free créneaux of a praticien in `[debut, fin)` (default spécialité and type), in order.
     pub async fn disponibilites(&self, praticien_id: &str, debut: UtcTime, fin: UtcTime) -> Vec<Value> {
         let path = format!("/praticiens/{praticien_id}/disponibilites?debut={debut}&fin={fin}");

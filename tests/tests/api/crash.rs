@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use e2e::{TestApp, UtcTime, encode, horaires_chaque_jour, string};
+use e2e::{TestApp, UtcTime, encode, string};
 use serde_json::{Value, json};
 
 /// Kills per run: the issue asks for at least 30.
@@ -411,14 +411,8 @@ async fn sigkills_under_load_lose_no_acknowledged_write_and_leave_nothing_half_w
     let data = tempfile::tempdir().expect("tempdir");
     let mut app = TestApp::builder().data_dir(data.path()).spawn().await;
     let token_admin = app.admin_token().await;
-    let structure = app.create_structure(&token_admin, "Nancy").await;
-    let praticien = app
-        .create_praticien(
-            &token_admin,
-            &structure,
-            json!({ "horaires": horaires_chaque_jour(&structure, "00:00", "23:30") }),
-        )
-        .await;
+    let praticien = app.cabinet_ouvert(&token_admin, "00:00", "23:30").await;
+    let structure = praticien.structure_id.clone();
     let tous = creneaux(&app, &praticien.id).await;
     let mut clients = Vec::with_capacity(CLIENTS);
     for i in 0..CLIENTS {

@@ -1,8 +1,7 @@
 //! `GET /metrics` (issue 10): Prometheus text behind its own token; requests counted by route
 //! template (never a raw path or id), bookings, the outbox, failed sign-ins.
 
-use e2e::{TestApp, UtcTime, horaires_chaque_jour};
-use serde_json::json;
+use e2e::{TestApp, UtcTime};
 
 const JETON: &str = "e2e-metriques-jeton";
 
@@ -20,14 +19,7 @@ async fn the_scrape_counts_routes_bookings_and_failures_by_template_behind_its_t
         .spawn()
         .await;
     let admin = app.admin_token().await;
-    let structure = app.create_structure(&admin, "Nancy").await;
-    let praticien = app
-        .create_praticien(
-            &admin,
-            &structure,
-            json!({ "horaires": horaires_chaque_jour(&structure, "09:00", "12:00") }),
-        )
-        .await;
+    let praticien = app.cabinet_ouvert(&admin, "09:00", "12:00").await;
     let patient = app.register_patient().await;
     let now = UtcTime::now();
     let creneau = app

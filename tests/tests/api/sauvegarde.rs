@@ -4,9 +4,8 @@
 use std::cell::{Cell, RefCell};
 use std::path::Path;
 
-use e2e::{Body, TestApp, UtcTime, binary_path, horaires_chaque_jour, string};
+use e2e::{Body, TestApp, UtcTime, binary_path, string};
 use reqwest::Method;
-use serde_json::json;
 
 const LIMITE: &str = "e2e-sauvegarde-limite";
 const MULTIPART: &str = "multipart/form-data; boundary=e2e-sauvegarde-limite";
@@ -44,14 +43,7 @@ fn restaurer(archive: &Path, dossier: &Path) -> String {
 async fn a_backup_taken_under_load_restores_every_rdv_acknowledged_before_it_began() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let structure = app.create_structure(&admin, "Nancy").await;
-    let praticien = app
-        .create_praticien(
-            &admin,
-            &structure,
-            json!({ "horaires": horaires_chaque_jour(&structure, "08:00", "20:00") }),
-        )
-        .await;
+    let praticien = app.cabinet_ouvert(&admin, "08:00", "20:00").await;
     let medecin = app.token_for(&praticien.email, e2e::PRATICIEN_PASSWORD).await;
     let patients = [app.register_patient().await, app.register_patient().await];
     let now = UtcTime::now();
