@@ -1217,7 +1217,7 @@ impl Stockage for RedbStore {
         self.lire(|txn| {
             let index = txn.open_table(RDVS_PAR_PATIENT)?;
             let rdvs = txn.open_table(RDVS)?;
-            let cles: Vec<(i64, u128)> = match periode {
+            let mut cles: Vec<(i64, u128)> = match periode {
                 Periode::AVenir => {
                     let bas = match apres {
                         Some((debut, id)) => Excluded((pa, debut, id)),
@@ -1242,12 +1242,7 @@ impl Stockage for RedbStore {
                         .collect::<Result<_, _>>()?
                 }
             };
-            let suite = cles.len() > limit;
-            let cles = &cles[..cles.len().min(limit)];
-            let next_cursor = match (suite, cles.last()) {
-                (true, Some(derniere)) => Some(lecture::curseur(derniere)?),
-                _ => None,
-            };
+            let next_cursor = lecture::couper(&mut cles, limit, |&c| c)?;
             let items = cles
                 .iter()
                 .map(|(_, id)| Rdv::try_from(lire_reference(&rdvs, *id)?))
@@ -1341,17 +1336,12 @@ impl Stockage for RedbStore {
                 Some(pa) => Excluded((pr, pa)),
                 None => Included((pr, 0u128)),
             };
-            let entrees: Vec<(u128, i64)> = table
+            let mut entrees: Vec<(u128, i64)> = table
                 .range((bas, Included((pr, u128::MAX))))?
                 .take(limit + 1)
                 .map(|e| e.map(|(k, v)| (k.value().1, v.value())))
                 .collect::<Result<_, _>>()?;
-            let suite = entrees.len() > limit;
-            let entrees = &entrees[..entrees.len().min(limit)];
-            let next_cursor = match (suite, entrees.last()) {
-                (true, Some((derniere, _))) => Some(lecture::curseur(derniere)?),
-                _ => None,
-            };
+            let next_cursor = lecture::couper(&mut entrees, limit, |&(pa, _)| pa)?;
             let items = entrees
                 .iter()
                 .map(|&(pa, depuis)| Ok((PatientId(Uuid::from_u128(pa)), instant(depuis)?)))
@@ -1424,6 +1414,7 @@ impl Stockage for RedbStore {
                 txn,
                 record.praticien,
                 (record.debut, record.fin),
+                &[],
                 crate::horloge::maintenant(),
             )?;
             Ok(())

@@ -328,12 +328,14 @@ impl RedbStore {
         liberer(txn, rdvs, &pp, &pa, praticien, libere, &[], now, self.duree_offre)
     }
 
-    /// Offers what a removed period off (`(debut, fin)` in ms) frees, in the removal's transaction.
+    /// Offers what `(debut, fin)` (ms) frees at the praticien's, but to the entries in `deja`, in the
+    /// caller's transaction: a removed period off (`deja` empty), or a hold given up or lapsed.
     pub(super) fn offrir_periode(
         &self,
         txn: &WriteTransaction,
         praticien: u128,
         (debut, fin): (i64, i64),
+        deja: &[u128],
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         let praticien = praticien_de(&txn.open_table(PRATICIENS)?, praticien)?;
@@ -343,7 +345,7 @@ impl RedbStore {
             txn.open_table(RDVS_PAR_PATIENT)?,
         );
         let libere = creneau_ms(debut, fin)?;
-        liberer(txn, &r, &pp, &pa, &praticien, libere, &[], now, self.duree_offre)
+        liberer(txn, &r, &pp, &pa, &praticien, libere, deja, now, self.duree_offre)
     }
 
     /// [`crate::store::Stockage::creer_attente`].
@@ -442,18 +444,7 @@ impl RedbStore {
                 tenue
             };
             if let Some(tenue) = tenue {
-                let praticien = praticien_de(&txn.open_table(PRATICIENS)?, record.praticien)?;
-                liberer(
-                    txn,
-                    &txn.open_table(RDVS)?,
-                    &txn.open_table(RDVS_PAR_PRATICIEN)?,
-                    &txn.open_table(RDVS_PAR_PATIENT)?,
-                    &praticien,
-                    creneau_ms(debut, tenue.fin)?,
-                    &tenue.deja,
-                    now,
-                    self.duree_offre,
-                )?;
+                self.offrir_periode(txn, record.praticien, (debut, tenue.fin), &tenue.deja, now)?;
             }
             Ok(())
         })
@@ -559,18 +550,7 @@ impl RedbStore {
                 let Some(tenue) = tenue else {
                     continue;
                 };
-                let praticien = praticien_de(&txn.open_table(PRATICIENS)?, pr)?;
-                liberer(
-                    txn,
-                    &txn.open_table(RDVS)?,
-                    &txn.open_table(RDVS_PAR_PRATICIEN)?,
-                    &txn.open_table(RDVS_PAR_PATIENT)?,
-                    &praticien,
-                    creneau_ms(debut, tenue.fin)?,
-                    &tenue.deja,
-                    now,
-                    self.duree_offre,
-                )?;
+                self.offrir_periode(txn, pr, (debut, tenue.fin), &tenue.deja, now)?;
                 relayees += 1;
             }
             Ok(relayees)

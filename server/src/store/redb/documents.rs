@@ -146,12 +146,7 @@ impl RedbStore {
             {
                 acces.push(entree?.1.value().decoder()?);
             }
-            let suite = acces.len() > limit;
-            acces.truncate(limit);
-            let next_cursor = match (suite, acces.last()) {
-                (true, Some(dernier)) => Some(lecture::curseur(&(dernier.le, dernier.id))?),
-                _ => None,
-            };
+            let next_cursor = lecture::couper(&mut acces, limit, |a| (a.le, a.id))?;
             Ok(Page {
                 items: entrees_nommees(txn, acces)?,
                 next_cursor,

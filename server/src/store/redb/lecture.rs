@@ -265,6 +265,21 @@ pub(super) fn propose_type(praticien: &Praticien, type_consultation: TypeConsult
     }
 }
 
+/// Cuts a page read with `take(limit + 1)` to `limit` items; the cursor after the last one (its
+/// `position`) when the extra item showed that more follow.
+pub(super) fn couper<T, P: Serialize>(
+    items: &mut Vec<T>,
+    limit: usize,
+    position: impl Fn(&T) -> P,
+) -> Result<Option<String>, StoreError> {
+    let suite = items.len() > limit;
+    items.truncate(limit);
+    match (suite, items.last()) {
+        (true, Some(dernier)) => Ok(Some(curseur(&position(dernier))?)),
+        _ => Ok(None),
+    }
+}
+
 /// An opaque cursor: the position, postcard then base64url.
 pub(super) fn curseur<T: Serialize>(position: &T) -> Result<String, StoreError> {
     let octets =
@@ -309,6 +324,17 @@ pub fn replier(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_cut_to_its_limit_with_a_cursor_only_when_more_follow() {
+        let mut plein = vec![1u32, 2, 3];
+        let suite = couper(&mut plein, 2, |&n| n).unwrap();
+        assert_eq!(plein, vec![1, 2]);
+        assert_eq!(position::<u32>(&suite.unwrap()).unwrap(), 2);
+        let mut juste = vec![1u32, 2];
+        assert_eq!(couper(&mut juste, 2, |&n| n).unwrap(), None);
+        assert_eq!(juste, vec![1, 2]);
+    }
 
     #[test]
     fn replier_folds_case_and_french_accents() {

@@ -234,12 +234,7 @@ impl RedbStore {
             {
                 cles.push(entree?.0.value());
             }
-            let suite = cles.len() > limit;
-            cles.truncate(limit);
-            let next_cursor = match (suite, cles.last()) {
-                (true, Some(&(_, le, id))) => Some(lecture::curseur(&(le, id))?),
-                _ => None,
-            };
+            let next_cursor = lecture::couper(&mut cles, limit, |&(_, le, id)| (le, id))?;
             let conversations = txn.open_table(CONVERSATIONS)?;
             let mut items = Vec::with_capacity(cles.len());
             for (_, _, id) in cles {
@@ -330,12 +325,7 @@ impl RedbStore {
             {
                 items.push(entree?.1.value().decoder()?);
             }
-            let suite = items.len() > limit;
-            items.truncate(limit);
-            let next_cursor = match (suite, items.last()) {
-                (true, Some(dernier)) => Some(lecture::curseur(&(dernier.le, dernier.id))?),
-                _ => None,
-            };
+            let next_cursor = lecture::couper(&mut items, limit, |m| (m.le, m.id))?;
             let items = items
                 .into_iter()
                 .map(Message::try_from)
