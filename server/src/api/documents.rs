@@ -52,13 +52,13 @@ use super::dto::{TypeDto, limite, page};
 use super::etat::{EtatPartage, JetonAcces, Session};
 use super::limites::{CORPS_TELEVERSEMENT_MAX, CorpsDepasse, IdRequete};
 use super::probleme::ErreurApi;
-use super::rdvs::{EvenementDto, LiensRdv, ModeDto, PaiementDto, RdvDto, StatutDto, TransmissionDto};
+use super::rdvs::{LiensRdv, RdvDto, StatutDto};
 use super::{ApiTag, refus_acces};
 use crate::documents::{
     Acces, Coffre, Consultation, DOCUMENT_OCTETS_MAX, Document, DocumentId, EntreeJournal, ErreurCoffre,
     Format, Lecture, TITRE_LONGUEUR_MAX, TypeDocument, empreinte, hex,
 };
-use crate::modele::{ModePaiement, Rdv, Role};
+use crate::modele::{Rdv, Role};
 
 page!(PageAcces, AccesDto);
 
@@ -440,51 +440,14 @@ impl std::fmt::Debug for ExportDto {
 
 /// A rdv as exported: the API's rdv shape, its links to itself and its praticien (no action).
 fn rdv_exporte(rdv: &Rdv) -> RdvDto {
-    RdvDto {
-        id: rdv.id.0,
-        praticien_id: rdv.praticien_id.0,
-        patient_id: rdv.patient_id.0,
-        specialite: rdv.specialite.code().to_owned(),
-        type_consultation: rdv.type_consultation.into(),
-        motif: rdv.motif.clone(),
-        debut: rdv.creneau.debut(),
-        fin: rdv.creneau.fin(),
-        statut: rdv.statut.into(),
-        origine: rdv.origine.into(),
-        structure_id: rdv.structure_id.0,
-        historique: rdv
-            .historique
-            .iter()
-            .map(|e| EvenementDto {
-                statut: e.statut.into(),
-                action: e.action.clone(),
-                par: e.par.0,
-                le: e.le,
-            })
-            .collect(),
-        paiement: rdv.paiement.as_ref().map(|p| PaiementDto {
-            montant_centimes: p.montant_centimes,
-            mode: match p.mode {
-                ModePaiement::Carte => ModeDto::Carte,
-                ModePaiement::Cheque => ModeDto::Cheque,
-                ModePaiement::Especes => ModeDto::Especes,
-                ModePaiement::TiersPayant => ModeDto::TiersPayant,
-                ModePaiement::Virement => ModeDto::Virement,
-            },
-            le: p.le,
-        }),
-        transmission: rdv.transmission.as_ref().map(|t| TransmissionDto {
-            le: t.le,
-            organisme: t.organisme.clone(),
-        }),
-        links: LiensRdv {
-            self_: format!("/rdvs/{}", rdv.id),
-            praticien: format!("/praticiens/{}", rdv.praticien_id),
-            annuler: None,
-            deplacer: None,
-            statut: None,
-        },
-    }
+    let links = LiensRdv {
+        self_: format!("/rdvs/{}", rdv.id),
+        praticien: format!("/praticiens/{}", rdv.praticien_id),
+        annuler: None,
+        deplacer: None,
+        statut: None,
+    };
+    super::rdvs::vers_dto(rdv.clone(), links)
 }
 
 /// `attachment; filename="<titre>.<ext>"; filename*=UTF-8''<titre>.<ext>`: the plain name keeps

@@ -326,7 +326,8 @@ impl RdvsApi {
     }
 }
 
-fn vers_dto(rdv: Rdv, links: LiensRdv) -> RdvDto {
+/// The API's rdv shape, with `links` (each caller decides which actions it offers).
+pub(super) fn vers_dto(rdv: Rdv, links: LiensRdv) -> RdvDto {
     RdvDto {
         id: rdv.id.0,
         praticien_id: rdv.praticien_id.0,
