@@ -1,26 +1,32 @@
-//! Password hashing: argon2id, off the async runtime, behind a pool as wide as the machine.
+//! Password hashing: argon2id on a few dedicated threads of the lowest priority, behind a short queue.
 //!
 //! One argon2id hash at the OWASP parameters takes ~19 MiB and tens of milliseconds of one core. Run
 //! on an async worker it would stall every request sharing that worker; run freely on the blocking
-//! pool, a sign-in flood would take all of its threads (and `threads × 19 MiB` of memory). So each
-//! hash waits for a permit of a semaphore sized to the cores, at most [`ATTENTE_HACHAGE_MAX`], and
-//! then runs in `spawn_blocking` holding the permit: a client that disconnects does not free a permit
-//! while its hash still runs. A wait that exceeds the bound is [`ErreurAuth::Sature`] (503).
+//! pool, a sign-in flood would take all of its threads, `threads × 19 MiB` of memory, and every core
+//! from the rest of the API. So hashes run on [`Hacheur::avec`]'s own threads (one per core), which
+//! lower themselves to `SCHED_IDLE`: the kernel runs any other thread of the server first, so a
+//! sign-in flood takes only the CPU the API leaves idle, and `/health` or a booking keeps its latency.
+//! A hash waits in a queue of [`FILE_PAR_FIL`] per thread: a full queue is [`ErreurAuth::Sature`]
+//! (503 + Retry-After) at once, and so is a wait longer than [`ATTENTE_HACHAGE_MAX`].
 
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
 
 use super::politique::MotDePasse;
 use super::{ErreurAuth, alea};
 
-/// Longest a hash may wait for a free core before the request is answered 503.
+/// Longest a hash may wait and run before the request is answered 503.
 pub const ATTENTE_HACHAGE_MAX: Duration = Duration::from_secs(5);
+
+/// Hashes that may wait per hashing thread; one more is refused at once. 16 waits at most about
+/// 16 hashes' time (well under a second), enough for a burst of sign-ins at opening time.
+pub const FILE_PAR_FIL: usize = 16;
 
 /// argon2 memory cost in KiB (OWASP: 19 MiB).
 pub const ARGON2_MEMOIRE_KIB: u32 = 19_456;
@@ -34,48 +40,68 @@ pub const ARGON2_PARALLELISME: u32 = 1;
 /// Salt length in bytes (the PHC recommendation).
 const SEL_OCTETS: usize = 16;
 
-/// Hashes and verifies passwords; cheap to share (`Arc` it or hold one per process).
+/// Prefix of the hashing threads' names (`argon2-0`, `argon2-1`…), as `/proc` shows them.
+pub const NOM_FIL: &str = "argon2-";
+
+/// A hash to run, with its caller's answer inside.
+type Travail = Box<dyn FnOnce() + Send>;
+
+/// Hashes and verifies passwords; cheap to share (`Arc` it or hold one per process). Its threads end
+/// when it is dropped.
 pub struct Hacheur {
     argon2: Argon2<'static>,
-    permis: Arc<Semaphore>,
+    file: SyncSender<Travail>,
     attente_max: Duration,
     /// The hash an unknown email is checked against, so that it costs what a wrong password costs.
     factice: Arc<str>,
     /// argon2id verifications run since start (`/metrics`; shows an unknown email costs one too).
     verifications: Arc<std::sync::atomic::AtomicU64>,
+    /// Hashes refused because the queue was full or the wait too long (`/metrics`).
+    saturees: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl fmt::Debug for Hacheur {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hacheur")
-            .field("permis_libres", &self.permis.available_permits())
             .field("attente_max", &self.attente_max)
             .finish_non_exhaustive()
     }
 }
 
 impl Hacheur {
-    /// A hasher with one permit per core and the [`ATTENTE_HACHAGE_MAX`] bound; hashes a dummy
-    /// password once (blocking, tens of milliseconds: call it at start-up).
+    /// A hasher with one thread per core, [`FILE_PAR_FIL`] waiting per thread and the
+    /// [`ATTENTE_HACHAGE_MAX`] bound; hashes a dummy password once (blocking, tens of milliseconds:
+    /// call it at start-up).
     pub fn new() -> Result<Self, ErreurAuth> {
         let coeurs = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-        Self::avec(coeurs, ATTENTE_HACHAGE_MAX)
+        Self::avec(coeurs, coeurs * FILE_PAR_FIL, ATTENTE_HACHAGE_MAX)
     }
 
-    /// A hasher with `permis` concurrent hashes (at least one) and a wait bound of `attente_max`.
-    pub fn avec(permis: usize, attente_max: Duration) -> Result<Self, ErreurAuth> {
+    /// A hasher with `fils` hashing threads (at least one), `file` hashes waiting at most, and a bound
+    /// of `attente_max` on a hash's wait and run.
+    pub fn avec(fils: usize, file: usize, attente_max: Duration) -> Result<Self, ErreurAuth> {
         let params = Params::new(ARGON2_MEMOIRE_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISME, None)
             .map_err(|e| ErreurAuth::Hachage(e.to_string()))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let mut aleatoire = [0u8; 32];
         alea(&mut aleatoire)?;
         let factice = hacher_avec(&argon2, &aleatoire)?;
+        let (envoi, reception) = mpsc::sync_channel::<Travail>(file);
+        let reception = Arc::new(Mutex::new(reception));
+        for i in 0..fils.max(1) {
+            let reception = Arc::clone(&reception);
+            std::thread::Builder::new()
+                .name(format!("{NOM_FIL}{i}"))
+                .spawn(move || travailler(&reception))
+                .map_err(|e| ErreurAuth::Hachage(format!("fil de hachage : {e}")))?;
+        }
         Ok(Self {
             argon2,
-            permis: Arc::new(Semaphore::new(permis.max(1))),
+            file: envoi,
             attente_max,
             factice: factice.into(),
             verifications: Arc::default(),
+            saturees: Arc::default(),
         })
     }
 
@@ -108,28 +134,72 @@ impl Hacheur {
         self.verifications.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Hashes refused since start (queue full or wait too long).
+    pub fn saturees_total(&self) -> u64 {
+        self.saturees.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// [`Hacheur::hacher`] on the calling thread, for seeding at start-up before serving.
     pub fn hacher_bloquant(&self, mdp: &MotDePasse) -> Result<String, ErreurAuth> {
         hacher_avec(&self.argon2, mdp.octets())
     }
 
-    /// Runs `travail` on the blocking pool once a permit is free, within the span of the caller.
+    /// Queues `travail` for a hashing thread, within the span of the caller, and awaits its answer.
     async fn sur_le_pool<T: Send + 'static>(
         &self,
         travail: impl FnOnce() -> Result<T, ErreurAuth> + Send + 'static,
     ) -> Result<T, ErreurAuth> {
-        let permis = tokio::time::timeout(self.attente_max, Arc::clone(&self.permis).acquire_owned())
-            .await
-            .map_err(|_| ErreurAuth::Sature)?
-            .map_err(|_| ErreurAuth::Sature)?;
+        let (reponse, attente) = tokio::sync::oneshot::channel();
+        let depose = Instant::now();
+        let attente_max = self.attente_max;
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
-            let _permis = permis;
+        let tache: Travail = Box::new(move || {
+            // Its caller was answered 503 already, or is gone: no hash for nobody.
+            if depose.elapsed() >= attente_max || reponse.is_closed() {
+                return;
+            }
             let _span = span.enter();
-            travail()
-        })
-        .await
-        .map_err(|e| ErreurAuth::Hachage(format!("tâche de hachage interrompue : {e}")))?
+            let _ = reponse.send(travail());
+        });
+        match self.file.try_send(tache) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => return Err(self.sature()),
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(ErreurAuth::Hachage("les fils de hachage sont arrêtés".to_owned()));
+            }
+        }
+        match tokio::time::timeout(attente_max, attente).await {
+            Ok(Ok(resultat)) => resultat,
+            Ok(Err(_)) => Err(ErreurAuth::Hachage("tâche de hachage interrompue".to_owned())),
+            Err(_) => Err(self.sature()),
+        }
+    }
+
+    fn sature(&self) -> ErreurAuth {
+        self.saturees.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ErreurAuth::Sature
+    }
+}
+
+/// A hashing thread: lowers itself to the idle class, then runs queued hashes until the hasher is
+/// dropped.
+fn travailler(reception: &Mutex<Receiver<Travail>>) {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy, set_thread_priority_and_policy,
+        thread_native_id,
+    };
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    if let Err(e) = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle) {
+        // Still correct, only less polite to the rest of the API under a flood.
+        tracing::warn!(erreur = ?e, "le fil de hachage garde sa priorité normale");
+    }
+    loop {
+        // The lock is held only while waiting for the next hash, never while hashing.
+        let suivant = reception.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        match suivant {
+            Ok(travail) => travail(),
+            Err(_) => return,
+        }
     }
 }
 
@@ -190,7 +260,7 @@ mod tests {
 
     #[tokio::test]
     async fn two_hashes_of_one_password_differ_by_their_salt() {
-        let hacheur = Hacheur::avec(2, ATTENTE_HACHAGE_MAX).unwrap();
+        let hacheur = Hacheur::avec(2, 2, ATTENTE_HACHAGE_MAX).unwrap();
         let a = hacheur.hacher(&mdp("la-tarte-aux-fraises")).await.unwrap();
         let b = hacheur.hacher_bloquant(&mdp("la-tarte-aux-fraises")).unwrap();
         assert_ne!(a, b);
@@ -204,7 +274,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_malformed_stored_hash_is_an_error_not_a_match() {
-        let hacheur = Hacheur::avec(1, ATTENTE_HACHAGE_MAX).unwrap();
+        let hacheur = Hacheur::avec(1, 1, ATTENTE_HACHAGE_MAX).unwrap();
         let erreur = hacheur
             .verifier(&mdp("quelconque"), Some("pas-un-hash"))
             .await
@@ -212,10 +282,38 @@ mod tests {
         assert_eq!(erreur.code(), "hachage_echoue");
     }
 
+    /// Occupies the hasher's only thread until the returned sender is dropped (retried while the
+    /// thread is not yet waiting for work: a queue of 0 places takes a hash only then).
+    async fn occuper(hacheur: &Arc<Hacheur>) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+        for _ in 0..1000 {
+            let (liberer, attendre) = std::sync::mpsc::channel::<()>();
+            let (commence, a_commence) = tokio::sync::oneshot::channel();
+            let h = Arc::clone(hacheur);
+            let tache = tokio::spawn(async move {
+                let _ = h
+                    .sur_le_pool(move || {
+                        let _ = commence.send(());
+                        let _ = attendre.recv();
+                        Ok(())
+                    })
+                    .await;
+            });
+            if a_commence.await.is_ok() {
+                return (liberer, tache);
+            }
+            tache.await.unwrap();
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        panic!("the hashing thread never took work");
+    }
+
     #[tokio::test]
-    async fn a_full_pool_answers_sature_after_the_wait_bound() {
-        let hacheur = Hacheur::avec(1, Duration::from_millis(20)).unwrap();
-        let tenu = Arc::clone(&hacheur.permis).acquire_owned().await.unwrap();
+    async fn a_full_queue_answers_sature_at_once() {
+        // One thread and no waiting place (a rendezvous), with a wait bound far longer than the test:
+        // while the thread is held, a hash is refused at once, not after the bound.
+        let hacheur = Arc::new(Hacheur::avec(1, 0, Duration::from_secs(600)).unwrap());
+        let (liberer, occupe) = occuper(&hacheur).await;
+        let avant = hacheur.saturees_total();
         let erreur = hacheur.hacher(&mdp("la-tarte-aux-fraises")).await.unwrap_err();
         assert!(matches!(erreur, ErreurAuth::Sature), "{erreur:?}");
         assert_eq!(erreur.code(), "service_sature");
@@ -224,13 +322,69 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(erreur, ErreurAuth::Sature), "{erreur:?}");
-        drop(tenu);
-        assert!(hacheur.hacher(&mdp("la-tarte-aux-fraises")).await.is_ok());
+        assert_eq!(hacheur.saturees_total() - avant, 2);
+        drop(liberer);
+        occupe.await.unwrap();
+        // Freed, the thread takes work again as soon as it waits for it.
+        let mut libre = false;
+        for _ in 0..1000 {
+            if hacheur.hacher(&mdp("la-tarte-aux-fraises")).await.is_ok() {
+                libre = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert!(libre, "the freed thread never hashed again");
+    }
+
+    #[tokio::test]
+    async fn a_hash_waiting_past_the_bound_answers_sature() {
+        let hacheur = Arc::new(Hacheur::avec(1, 4, Duration::from_millis(50)).unwrap());
+        let (liberer, occupe) = occuper(&hacheur).await;
+        let erreur = hacheur.hacher(&mdp("la-tarte-aux-fraises")).await.unwrap_err();
+        assert!(matches!(erreur, ErreurAuth::Sature), "{erreur:?}");
+        drop(liberer);
+        occupe.await.unwrap();
+    }
+
+    /// The scheduling policy of each hashing thread, read from `/proc` (field 41 of `stat`).
+    fn politiques_des_fils() -> Vec<u32> {
+        let mut politiques = Vec::new();
+        for tache in std::fs::read_dir("/proc/self/task").unwrap() {
+            let dossier = tache.unwrap().path();
+            let nom = std::fs::read_to_string(dossier.join("comm")).unwrap_or_default();
+            if !nom.trim_end().starts_with(NOM_FIL) {
+                continue;
+            }
+            let stat = std::fs::read_to_string(dossier.join("stat")).unwrap();
+            // Fields after the command's closing parenthesis start at field 3.
+            let apres = &stat[stat.rfind(')').unwrap() + 2..];
+            politiques.push(apres.split(' ').nth(41 - 3).unwrap().parse().unwrap());
+        }
+        politiques
+    }
+
+    #[test]
+    fn hashing_threads_run_in_the_idle_class() {
+        const SCHED_IDLE: u32 = 5;
+        let hacheur = Hacheur::avec(2, 2, ATTENTE_HACHAGE_MAX).unwrap();
+        let mut politiques = Vec::new();
+        // The threads lower themselves as they start.
+        for _ in 0..500 {
+            politiques = politiques_des_fils();
+            if politiques.len() >= 2 && politiques.iter().all(|p| *p == SCHED_IDLE) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(politiques.len() >= 2, "{politiques:?}");
+        assert!(politiques.iter().all(|p| *p == SCHED_IDLE), "{politiques:?}");
+        drop(hacheur);
     }
 
     #[test]
     fn debug_shows_no_hash() {
-        let hacheur = Hacheur::avec(1, ATTENTE_HACHAGE_MAX).unwrap();
+        let hacheur = Hacheur::avec(1, 1, ATTENTE_HACHAGE_MAX).unwrap();
         let debug = format!("{hacheur:?}");
         assert!(!debug.contains("argon2"), "{debug}");
     }
