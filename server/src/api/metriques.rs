@@ -61,6 +61,8 @@ impl MetriquesApi {
         let profondeur = self.etat.stocker(|s| s.profondeur_outbox()).await?;
         let echecs = self.etat.limiteur.echecs_total();
         let verifications = self.etat.hacheur.verifications_total();
+        let hachages_refuses = self.etat.hacheur.saturees_total();
+        let ecritures = self.etat.store.statistiques_ecritures();
         for (nom, type_, aide, valeur) in [
             (
                 "toubeelib_reservations_total",
@@ -91,6 +93,48 @@ impl MetriquesApi {
                 "counter",
                 "argon2id password verifications, an unknown email's dummy one included.",
                 verifications,
+            ),
+            (
+                "toubeelib_hachages_refuses_total",
+                "counter",
+                "Password hashes refused with 503 (hashing queue full or wait too long).",
+                hachages_refuses,
+            ),
+            (
+                "toubeelib_ecritures_lots_total",
+                "counter",
+                "Write batches committed durably (group commit).",
+                ecritures.lots,
+            ),
+            (
+                "toubeelib_ecritures_total",
+                "counter",
+                "Writes made durable by those batches (divided by the batches: the mean batch size).",
+                ecritures.ecritures,
+            ),
+            (
+                "toubeelib_ecritures_lot_max",
+                "gauge",
+                "The largest write batch committed since start.",
+                ecritures.lot_max,
+            ),
+            (
+                "toubeelib_ecritures_lots_echoues_total",
+                "counter",
+                "Write batches whose commit failed (every writer of the batch got an error).",
+                ecritures.lots_echoues,
+            ),
+            (
+                "toubeelib_ecritures_rejouees_total",
+                "counter",
+                "Writes run again because a later writer of their batch refused.",
+                ecritures.rejouees,
+            ),
+            (
+                "toubeelib_ecritures_saturees_total",
+                "counter",
+                "Writes refused with 503 because too many were waiting.",
+                ecritures.saturees,
             ),
         ] {
             let _ = write!(

@@ -202,6 +202,7 @@ impl From<StoreError> for ErreurApi {
             StoreError::Conflit(code) => Self::new(409, code, e.to_string()),
             StoreError::IdempotenceReutilisee => Self::new(422, "idempotency_key_reused", e.to_string()),
             StoreError::Interne(_) => Self::interne(&e),
+            StoreError::Sature => Self::attendre(503, "service_sature", e.to_string(), 1),
         }
     }
 }

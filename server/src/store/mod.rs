@@ -62,6 +62,26 @@ pub enum StoreError {
     /// redb or encoding failed; the message is for the log only.
     #[error("erreur de stockage : {0}")]
     Interne(String),
+    /// Too many writes are waiting for their batch (503 + Retry-After).
+    #[error("trop d'écritures en attente, réessayez dans un instant")]
+    Sature,
+}
+
+/// The group commit's counters since the store was opened (`/metrics`, `BENCHMARKS.md`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatistiquesEcritures {
+    /// Batches committed durably.
+    pub lots: u64,
+    /// Writes made durable by those batches (`ecritures / lots` is the mean batch size).
+    pub ecritures: u64,
+    /// The largest batch committed.
+    pub lot_max: u64,
+    /// Batches whose commit failed (each of their writers got an error).
+    pub lots_echoues: u64,
+    /// Writes run again because a later writer of their batch refused.
+    pub rejouees: u64,
+    /// Writes refused at once because [`redb::groupe::ATTENTE_MAX`] were waiting.
+    pub saturees: u64,
 }
 
 /// A page of a list, with the cursor of the next one.
@@ -559,6 +579,8 @@ pub trait Stockage: Send + Sync + 'static {
     fn abandonner_notifications(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Notified after each commit that may have enqueued a notification.
     fn reveil_notifications(&self) -> std::sync::Arc<tokio::sync::Notify>;
+    /// The group commit's counters since the store was opened.
+    fn statistiques_ecritures(&self) -> StatistiquesEcritures;
 
     // --- messagerie
     /// The conversation of `nouvelle`'s patient and praticien, as `pour` lists it: the one already

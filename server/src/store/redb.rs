@@ -3,9 +3,9 @@
 //! Each method is one transaction. Writes that depend on a rule (booking, move, cancellation, statut,
 //! refresh rotation) read the state, ask the domain and write in the same write transaction; redb
 //! runs write transactions one at a time, so two bookings of one créneau serialise and exactly one
-//! wins. A refusal returns before the commit: the transaction is dropped, which aborts it, and
-//! nothing is written. Commits use redb's default durability (`Immediate`: on disk when `commit`
-//! returns).
+//! wins. A refusal aborts: nothing of it is written. Writes go through the group commit
+//! ([`groupe`]): those that arrive while a commit is on the disk share the next transaction and its one
+//! durable commit (redb's `Immediate`: on disk when `commit` returns), and each is answered after it.
 //!
 //! Error policy: redb and postcard failures become [`StoreError::Interne`] (logged, a bare 500); the
 //! domain's refusals pass through as their own variants.
@@ -14,6 +14,7 @@ mod attente;
 mod banque;
 mod documents;
 mod dossier;
+pub mod groupe;
 mod ics;
 mod sauvegarde;
 pub use sauvegarde::Instantane;
@@ -74,6 +75,8 @@ pub struct RedbStore {
     duree_offre: Duration,
     /// Woken after every commit, so the notification worker reads the outbox at once.
     reveil_outbox: std::sync::Arc<tokio::sync::Notify>,
+    /// The batches every write joins (group commit).
+    groupe: groupe::Groupe,
 }
 
 impl fmt::Debug for RedbStore {
@@ -107,7 +110,11 @@ impl RedbStore {
     pub fn open(dossier: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dossier)
             .map_err(|e| StoreError::Interne(format!("dossier de données {} : {e}", dossier.display())))?;
-        let db = Database::create(dossier.join(FICHIER))?;
+        Self::depuis(Database::create(dossier.join(FICHIER))?)
+    }
+
+    /// The store over an opened database (tests open one over a failing disk).
+    fn depuis(db: Database) -> Result<Self, StoreError> {
         let txn = db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
@@ -145,6 +152,7 @@ impl RedbStore {
             db,
             duree_offre: Duration::minutes(i64::from(crate::config::DUREE_OFFRE_DEFAUT_MINUTES)),
             reveil_outbox: std::sync::Arc::default(),
+            groupe: groupe::Groupe::default(),
         })
     }
 
@@ -154,11 +162,11 @@ impl RedbStore {
         self
     }
 
-    /// One write transaction: `f` then commit. An `Err` from `f` drops the transaction, which aborts it.
-    fn ecrire<R>(&self, f: impl FnOnce(&WriteTransaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
-        let txn = self.db.begin_write()?;
-        let resultat = f(&txn)?;
-        txn.commit()?;
+    /// `f` in the current batch of writes, returned once that batch committed durably
+    /// ([`groupe::Groupe::ecrire`]). An `Err` from `f` keeps nothing `f` wrote. `f` may run more than
+    /// once, each time in a fresh transaction, if a batch it ran in is aborted.
+    fn ecrire<R>(&self, f: impl FnMut(&WriteTransaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let resultat = self.groupe.ecrire(&self.db, f)?;
         // One stored permit at most: a wake-up per commit costs the worker one read of the due index.
         self.reveil_outbox.notify_one();
         Ok(resultat)
@@ -1367,7 +1375,7 @@ impl Stockage for RedbStore {
                 praticien: praticien.0.as_u128(),
                 debut: millis(creneau.debut()),
                 fin: millis(creneau.fin()),
-                motif,
+                motif: motif.clone(),
             };
             inserer_nouveau(&mut txn.open_table(INDISPONIBILITES)?, id.as_u128(), &record)?;
             txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?
@@ -1583,6 +1591,10 @@ impl Stockage for RedbStore {
 
     fn reveil_notifications(&self) -> std::sync::Arc<tokio::sync::Notify> {
         std::sync::Arc::clone(&self.reveil_outbox)
+    }
+
+    fn statistiques_ecritures(&self) -> super::StatistiquesEcritures {
+        self.groupe.statistiques()
     }
 
     fn ouvrir_conversation(

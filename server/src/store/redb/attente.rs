@@ -538,7 +538,7 @@ impl RedbStore {
         }
         self.ecrire(|txn| {
             let mut relayees = 0;
-            for (pr, debut) in expirees {
+            for &(pr, debut) in &expirees {
                 let tenue = {
                     let mut table = txn.open_table(OFFRES_ATTENTE)?;
                     let tenue = lire(&table, (pr, debut))?.filter(|o| o.expire_le <= maintenant);

@@ -43,7 +43,7 @@ impl RedbStore {
             if txn.open_table(PRATICIENS)?.get(pr)?.is_none() {
                 return Err(StoreError::Introuvable("praticien"));
             }
-            txn.open_table(DONNEES_BANCAIRES)?.insert(pr, record)?;
+            txn.open_table(DONNEES_BANCAIRES)?.insert(pr, &record)?;
             Ok(())
         })
     }

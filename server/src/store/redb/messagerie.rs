@@ -186,7 +186,7 @@ impl RedbStore {
                     }
                     conversations.insert(record.id, Record::encoder(&record)?)?;
                     reindexer(txn, &record, None)?;
-                    (record, true)
+                    (record.clone(), true)
                 }
             };
             let resume = ResumeConversation {

@@ -278,25 +278,25 @@ impl RedbStore {
             }
             let mut dues = txn.open_table(NOTIFICATIONS_DUES)?;
             dues.remove((n.du_le, n.id))?;
-            match issue {
+            match &issue {
                 Issue::Envoyee => {
                     n.tentatives = n.tentatives.saturating_add(1);
                     n.etat = EtatNotificationV1::Envoyee(millis(now));
                 }
                 Issue::Reessayer { prochain, erreur } => {
                     n.tentatives = n.tentatives.saturating_add(1);
-                    n.du_le = millis(prochain);
-                    n.derniere_erreur = Some(erreur);
+                    n.du_le = millis(*prochain);
+                    n.derniere_erreur = Some(erreur.clone());
                     dues.insert((n.du_le, n.id), ())?;
                 }
                 Issue::Echouee { erreur } => {
                     n.tentatives = n.tentatives.saturating_add(1);
                     n.etat = EtatNotificationV1::Echouee(millis(now));
-                    n.derniere_erreur = Some(erreur);
+                    n.derniere_erreur = Some(erreur.clone());
                     txn.open_table(NOTIFICATIONS_ECHOUEES)?.insert(n.id, ())?;
                 }
                 Issue::Reportee { prochain } => {
-                    n.du_le = millis(prochain);
+                    n.du_le = millis(*prochain);
                     dues.insert((n.du_le, n.id), ())?;
                 }
                 Issue::Caduque => n.etat = EtatNotificationV1::Caduque(millis(now)),

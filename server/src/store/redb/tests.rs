@@ -3,6 +3,7 @@
 mod banque;
 mod dossier;
 pub(super) mod fixtures;
+mod groupe;
 mod modele;
 mod modification;
 

@@ -47,7 +47,7 @@ impl RedbStore {
             if lire(&table, id)?.is_some_and(|f| f.actif) {
                 return Err(StoreError::Conflit("totp_deja_actif"));
             }
-            table.insert(id, record)?;
+            table.insert(id, &record)?;
             Ok(())
         })
     }
@@ -123,7 +123,7 @@ impl RedbStore {
             }
             let mut table = txn.open_table(SECURITE_STRUCTURES)?;
             if totp_obligatoire {
-                table.insert(id, record)?;
+                table.insert(id, &record)?;
             } else {
                 table.remove(id)?;
             }

@@ -120,6 +120,12 @@ impl Monde {
     pub fn new() -> Self {
         let dossier = tempfile::tempdir().unwrap();
         let store = RedbStore::open(dossier.path()).unwrap();
+        Self::peupler(dossier, store)
+    }
+
+    /// The fixture's structure, praticien and patients written into `store`, whose files live in
+    /// `dossier`.
+    pub fn peupler(dossier: TempDir, store: RedbStore) -> Self {
         let structure = structure("Maison médicale Stanislas", "Saint-Étienne");
         store.creer_structure(&structure).unwrap();
         let praticien = praticien("Martin", "Claire", 1, structure.id);
@@ -194,5 +200,6 @@ pub fn code(e: &StoreError) -> String {
         StoreError::Conflit(quoi) => format!("conflit:{quoi}"),
         StoreError::IdempotenceReutilisee => "idempotence_reutilisee".to_owned(),
         StoreError::Interne(m) => format!("interne:{m}"),
+        StoreError::Sature => "sature".to_owned(),
     }
 }
