@@ -168,23 +168,26 @@ pub enum PraticienCree {
 }
 
 /// A free créneau.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct CreneauDto {
     /// Start (UTC).
+    #[serde(serialize_with = "super::json_direct::instant")]
     pub debut: DateTime<Utc>,
     /// End (UTC).
+    #[serde(serialize_with = "super::json_direct::instant")]
     pub fin: DateTime<Utc>,
     /// Spécialité code.
     pub specialite: String,
     /// Type.
     #[oai(rename = "type")]
+    #[serde(rename = "type")]
     pub type_consultation: TypeDto,
     /// Where.
     pub structure_id: Uuid,
 }
 
 /// Every free créneau of the window (bounded by the window: ≤ 31 days, no cursor).
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct Disponibilites {
     /// The créneaux, by start.
     pub items: Vec<CreneauDto>,
@@ -562,7 +565,7 @@ impl PraticiensApi {
         specialite: Query<Option<String>>,
         #[oai(name = "type")] type_consultation: Query<Option<TypeDto>>,
         motif: Query<Option<String>>,
-    ) -> Result<Json<Disponibilites>, ErreurApi> {
+    ) -> Result<JsonDirect<Disponibilites>, ErreurApi> {
         let fenetre = fenetre(debut.0, fin.0)?;
         let recherche = Recherche {
             specialite: specialite.0.as_deref().map(self::specialite).transpose()?,
@@ -581,7 +584,7 @@ impl PraticiensApi {
                 ErreurApi::non_traitable(&e)
             }
         })?;
-        Ok(Json(Disponibilites {
+        Ok(JsonDirect(Disponibilites {
             items: libres
                 .iter()
                 .map(|c| CreneauDto {
@@ -677,6 +680,31 @@ mod tests {
             ],
             nouveaux_patients: false,
         }
+    }
+
+    #[test]
+    fn creneaux_written_by_serde_say_exactly_what_their_schema_says() {
+        let debut: DateTime<Utc> = "2026-12-08T07:30:00Z".parse().unwrap();
+        let page = Disponibilites {
+            items: vec![
+                CreneauDto {
+                    debut,
+                    fin: debut + chrono::Duration::minutes(30),
+                    specialite: "medecine_generale".to_owned(),
+                    type_consultation: TypeDto::Presentiel,
+                    structure_id: Uuid::now_v7(),
+                },
+                CreneauDto {
+                    debut: debut + chrono::Duration::milliseconds(1),
+                    fin: debut + chrono::Duration::days(400),
+                    specialite: "cardiologie".to_owned(),
+                    type_consultation: TypeDto::Teleconsultation,
+                    structure_id: Uuid::now_v7(),
+                },
+            ],
+        };
+        let par_serde = serde_json::to_value(&page).unwrap();
+        assert_eq!(par_serde, page.to_json().unwrap(), "{par_serde}");
     }
 
     #[test]

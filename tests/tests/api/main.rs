@@ -8,6 +8,7 @@
 #![allow(clippy::expect_used)]
 
 mod acces;
+mod afflux;
 mod arret;
 mod attente;
 mod auth;
