@@ -352,15 +352,48 @@ pub(crate) struct Slot {
 /// The slots of the rules offering `choix` whose start is in `fenetre`, sorted by start, ignoring
 /// bounds and busy intervals.
 pub(crate) fn generer(agenda: &Agenda, choix: &Choix, fenetre: Creneau) -> Result<Vec<Slot>, LieuInconnu> {
+    let mut regles: Vec<(RegleHoraire, Lieu, (NaiveDate, NaiveDate))> = agenda
+        .regles()?
+        .into_iter()
+        .filter(|(regle, _)| regle.propose(choix.specialite, choix.type_consultation))
+        .map(|(regle, lieu)| {
+            let dates = dates_touchees(lieu, fenetre);
+            (regle, lieu, dates)
+        })
+        .collect();
+    // Day after day, each day's rules by local start: the slots come out in order (but across zones
+    // or overlapping rules), so the sort below meets one sorted run and only checks it. Rule after rule,
+    // the month was a run per rule to merge, a tenth of the answer's time.
+    regles.sort_by_key(|(regle, _, _)| regle.debut);
+    let (Some(premier), Some(dernier)) = (
+        regles.iter().map(|(_, _, (p, _))| *p).min(),
+        regles.iter().map(|(_, _, (_, d))| *d).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
     let mut slots = Vec::new();
-    for (regle, lieu) in agenda.regles()? {
-        if !regle.propose(choix.specialite, choix.type_consultation) {
-            continue;
+    for date in premier.iter_days().take_while(|d| *d <= dernier) {
+        for (regle, lieu, (p, d)) in &regles {
+            if (*p..=*d).contains(&date) && regle.en_vigueur(date) {
+                slots_du_jour(regle, *lieu, date, choix, fenetre, &mut slots);
+            }
         }
-        slots_de_la_regle(&regle, lieu, choix, fenetre, &mut slots);
     }
-    slots.sort_unstable_by_key(|s| (s.libre.debut, s.libre.structure_id));
+    slots.sort_by_key(|s| (s.libre.debut, s.libre.structure_id));
     Ok(slots)
+}
+
+/// The local dates of `lieu` on which a slot starting in `fenetre` may lie: from the day before the
+/// window's first local date (a fall-back hour can put a slot that starts inside the window on the
+/// previous local date) to its last.
+fn dates_touchees(lieu: Lieu, fenetre: Creneau) -> (NaiveDate, NaiveDate) {
+    let premier = lieu
+        .fuseau
+        .local(fenetre.debut())
+        .date()
+        .pred_opt()
+        .unwrap_or(NaiveDate::MIN);
+    (premier, lieu.fuseau.local(fenetre.fin()).date())
 }
 
 /// How many créneaux the horaires offer whose start is in `fenetre` (≤ 31 days), booked or not, outside
@@ -397,15 +430,7 @@ pub fn creneaux_offerts(agenda: &Agenda, fenetre: Creneau) -> Result<usize, Disp
 
 /// The slots of one rule whose start is in `fenetre`, every local date the window touches.
 fn slots_de_la_regle(regle: &RegleHoraire, lieu: Lieu, choix: &Choix, fenetre: Creneau, out: &mut Vec<Slot>) {
-    // One day earlier than the window's first local date: a fall-back hour can put a slot that starts
-    // inside the window on the previous local date.
-    let premier = lieu
-        .fuseau
-        .local(fenetre.debut())
-        .date()
-        .pred_opt()
-        .unwrap_or(NaiveDate::MIN);
-    let dernier = lieu.fuseau.local(fenetre.fin()).date();
+    let (premier, dernier) = dates_touchees(lieu, fenetre);
     for date in premier.iter_days().take_while(|d| *d <= dernier) {
         if regle.en_vigueur(date) {
             slots_du_jour(regle, lieu, date, choix, fenetre, out);

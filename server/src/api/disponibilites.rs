@@ -169,13 +169,7 @@ fn premiers_creneaux(
                 .any(|(st, jour)| st.id == c.structure_id && jour.contient(c.debut))
         })
         .take(CRENEAUX_PAR_PRATICIEN_MAX)
-        .map(|c| CreneauDto {
-            debut: c.debut,
-            fin: c.fin,
-            specialite: c.specialite.code().to_owned(),
-            type_consultation: c.type_consultation.into(),
-            structure_id: c.structure_id.0,
-        })
+        .map(CreneauDto::from)
         .collect())
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use domain::Code;
 use domain::consultation::TypeConsultation;
-use domain::disponibilite::{Recherche, creneaux_libres};
+use domain::disponibilite::{CreneauLibre, Recherche, creneaux_libres};
 use domain::identifiants::{Email, Rpps};
 use domain::ids::{PraticienId, StructureId};
 use domain::reglages::Reglages;
@@ -24,7 +24,7 @@ use super::dto::{
     specialite,
 };
 use super::etat::{EtatPartage, JetonAcces};
-use super::json_direct::JsonDirect;
+use super::json_direct::{JsonDirect, JsonEcrit};
 use super::probleme::ErreurApi;
 use crate::auth::MotDePasse;
 use crate::modele::{Compte, CompteId, Honoraire, MoyenPaiement, Praticien, Role, Secteur};
@@ -168,29 +168,82 @@ pub enum PraticienCree {
 }
 
 /// A free créneau.
-#[derive(Debug, Clone, Object, serde::Serialize)]
+#[derive(Debug, Clone, Object)]
 pub struct CreneauDto {
     /// Start (UTC).
-    #[serde(serialize_with = "super::json_direct::instant")]
     pub debut: DateTime<Utc>,
     /// End (UTC).
-    #[serde(serialize_with = "super::json_direct::instant")]
     pub fin: DateTime<Utc>,
     /// Spécialité code.
     pub specialite: String,
     /// Type.
     #[oai(rename = "type")]
-    #[serde(rename = "type")]
     pub type_consultation: TypeDto,
     /// Where.
     pub structure_id: Uuid,
 }
 
+impl From<&CreneauLibre> for CreneauDto {
+    fn from(c: &CreneauLibre) -> Self {
+        Self {
+            debut: c.debut,
+            fin: c.fin,
+            specialite: c.specialite.code().to_owned(),
+            type_consultation: c.type_consultation.into(),
+            structure_id: c.structure_id.0,
+        }
+    }
+}
+
 /// Every free créneau of the window (bounded by the window: ≤ 31 days, no cursor).
-#[derive(Debug, Clone, Object, serde::Serialize)]
+#[derive(Debug, Clone, Object)]
 pub struct Disponibilites {
     /// The créneaux, by start.
     pub items: Vec<CreneauDto>,
+}
+
+/// The JSON of [`Disponibilites`] for `libres`, written straight into bytes. A month of créneaux is
+/// up to ~100 KB: through `CreneauDto` and serde it cost an allocation per créneau and an escaping
+/// pass over every string (instants, codes, ids) that never needs one. The instants, type names and
+/// ids here are ASCII by construction; the spécialité code goes through serde_json's escaping all the
+/// same. A test keeps these bytes equal to poem-openapi's form of the same `Disponibilites`.
+pub fn ecrire_creneaux(libres: &[CreneauLibre]) -> Vec<u8> {
+    /// Bytes of one créneau, ids and codes included: sizes the buffer once.
+    const OCTETS_PAR_CRENEAU: usize = 180;
+    let mut sortie = Vec::with_capacity(16 + libres.len() * OCTETS_PAR_CRENEAU);
+    sortie.extend_from_slice(b"{\"items\":[");
+    let mut horodateur = super::json_direct::Horodateur::default();
+    // A praticien's créneaux are at one or two places: each id is written once, then copied.
+    let mut lieu: Option<(StructureId, [u8; uuid::fmt::Hyphenated::LENGTH])> = None;
+    for (i, c) in libres.iter().enumerate() {
+        if i > 0 {
+            sortie.push(b',');
+        }
+        sortie.extend_from_slice(b"{\"debut\":\"");
+        horodateur.ecrire(&mut sortie, &c.debut);
+        sortie.extend_from_slice(b"\",\"fin\":\"");
+        horodateur.ecrire(&mut sortie, &c.fin);
+        sortie.extend_from_slice(b"\",\"specialite\":");
+        // A `&str` always serialises.
+        let _ = serde_json::to_writer(&mut sortie, c.specialite.code());
+        sortie.extend_from_slice(match c.type_consultation {
+            TypeConsultation::Presentiel => b",\"type\":\"presentiel\",\"structure_id\":\"",
+            TypeConsultation::Teleconsultation => b",\"type\":\"teleconsultation\",\"structure_id\":\"",
+        });
+        let id = match lieu {
+            Some((structure, id)) if structure == c.structure_id => id,
+            _ => {
+                let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
+                c.structure_id.0.hyphenated().encode_lower(&mut id);
+                lieu = Some((c.structure_id, id));
+                id
+            }
+        };
+        sortie.extend_from_slice(&id);
+        sortie.extend_from_slice(b"\"}");
+    }
+    sortie.extend_from_slice(b"]}");
+    sortie
 }
 
 /// The praticiens API.
@@ -565,7 +618,7 @@ impl PraticiensApi {
         specialite: Query<Option<String>>,
         #[oai(name = "type")] type_consultation: Query<Option<TypeDto>>,
         motif: Query<Option<String>>,
-    ) -> Result<JsonDirect<Disponibilites>, ErreurApi> {
+    ) -> Result<JsonEcrit<Disponibilites>, ErreurApi> {
         let fenetre = fenetre(debut.0, fin.0)?;
         let recherche = Recherche {
             specialite: specialite.0.as_deref().map(self::specialite).transpose()?,
@@ -584,18 +637,7 @@ impl PraticiensApi {
                 ErreurApi::non_traitable(&e)
             }
         })?;
-        Ok(JsonDirect(Disponibilites {
-            items: libres
-                .iter()
-                .map(|c| CreneauDto {
-                    debut: c.debut,
-                    fin: c.fin,
-                    specialite: c.specialite.code().to_owned(),
-                    type_consultation: c.type_consultation.into(),
-                    structure_id: c.structure_id.0,
-                })
-                .collect(),
-        }))
+        Ok(JsonEcrit::new(ecrire_creneaux(&libres)))
     }
 
     /// What a client needs to compute the same créneaux offline
@@ -683,28 +725,41 @@ mod tests {
     }
 
     #[test]
-    fn creneaux_written_by_serde_say_exactly_what_their_schema_says() {
+    fn creneaux_written_by_hand_say_exactly_what_their_schema_says() {
+        use domain::specialite::Specialite;
         let debut: DateTime<Utc> = "2026-12-08T07:30:00Z".parse().unwrap();
-        let page = Disponibilites {
-            items: vec![
-                CreneauDto {
-                    debut,
-                    fin: debut + chrono::Duration::minutes(30),
-                    specialite: "medecine_generale".to_owned(),
-                    type_consultation: TypeDto::Presentiel,
-                    structure_id: Uuid::now_v7(),
-                },
-                CreneauDto {
-                    debut: debut + chrono::Duration::milliseconds(1),
-                    fin: debut + chrono::Duration::days(400),
-                    specialite: "cardiologie".to_owned(),
-                    type_consultation: TypeDto::Teleconsultation,
-                    structure_id: Uuid::now_v7(),
-                },
-            ],
-        };
-        let par_serde = serde_json::to_value(&page).unwrap();
-        assert_eq!(par_serde, page.to_json().unwrap(), "{par_serde}");
+        let lieu = StructureId(Uuid::now_v7());
+        let libres = [
+            CreneauLibre {
+                debut,
+                fin: debut + chrono::Duration::minutes(30),
+                specialite: Specialite::MEDECINE_GENERALE,
+                type_consultation: TypeConsultation::Presentiel,
+                structure_id: lieu,
+            },
+            CreneauLibre {
+                debut: debut + chrono::Duration::milliseconds(1),
+                fin: debut + chrono::Duration::days(400),
+                specialite: Specialite::parse("cardiologie").unwrap(),
+                type_consultation: TypeConsultation::Teleconsultation,
+                structure_id: StructureId(Uuid::now_v7()),
+            },
+            // The next créneau at the first place, starting when the first ends.
+            CreneauLibre {
+                debut: debut + chrono::Duration::minutes(30),
+                fin: debut + chrono::Duration::minutes(60),
+                specialite: Specialite::MEDECINE_GENERALE,
+                type_consultation: TypeConsultation::Presentiel,
+                structure_id: lieu,
+            },
+        ];
+        for libres in [&libres[..], &libres[..1], &[]] {
+            let ecrit: serde_json::Value = serde_json::from_slice(&ecrire_creneaux(libres)).unwrap();
+            let schema = Disponibilites {
+                items: libres.iter().map(CreneauDto::from).collect(),
+            };
+            assert_eq!(ecrit, schema.to_json().unwrap(), "{ecrit}");
+        }
     }
 
     #[test]
