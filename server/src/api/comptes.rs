@@ -360,6 +360,9 @@ impl ComptesApi {
                 attente.as_secs().max(1),
             ));
         }
+        // A full hashing queue refuses before the account is read: a flood's overflow costs no store
+        // read (and an unknown email learns nothing more than a known one).
+        self.etat.hacheur.refuser_si_plein()?;
         let mdp = MotDePasse::existant(&corps.0.password).map_err(|_| identifiants_invalides());
         let compte = match Email::parse(&cle) {
             Ok(email) => self.etat.stocker(move |s| s.compte_par_email(&email)).await?,

@@ -10,6 +10,7 @@ use domain::acces::{Acteur, Action, Liens, Ressource, autoriser};
 use domain::annulation::{Auteur, decider_annulation};
 use domain::consultation::Origine;
 use domain::ids::{PatientId, PraticienId, RdvId};
+use domain::reglages::Reglages;
 use domain::reservation::Reservation;
 use domain::statut::Statut;
 use poem_openapi::param::{Header, Path, Query};
@@ -24,7 +25,8 @@ use super::etat::{EtatPartage, JetonAcces, Session};
 use super::probleme::ErreurApi;
 use crate::modele::{ModePaiement, Paiement, Rdv, Transmission};
 use crate::store::{
-    ChangementStatut, CleIdempotence, NouvelleReservation, Periode, ReponseMemorisee, Reserve, StoreError,
+    ChangementStatut, CleIdempotence, NouvelleReservation, Periode, ReponseMemorisee, Reserve, Stockage,
+    StoreError,
 };
 
 page!(PageRdvs, RdvDto);
@@ -297,20 +299,21 @@ impl RdvsApi {
 
     /// The rdv as the caller sees it, with the links it may follow now.
     pub(super) async fn dto(&self, session: &Session, rdv: Rdv) -> Result<RdvDto, ErreurApi> {
-        let now = self.etat.maintenant();
         let praticien = rdv.praticien_id;
-        let reglages = self
-            .etat
-            .stocker(move |s| s.praticien(praticien))
-            .await?
-            .map(|p| p.reglages)
-            .unwrap_or_default();
+        let reglages = self.etat.stocker(move |s| reglages_de(s, praticien)).await?;
+        Ok(self.dto_avec(session, rdv, &reglages))
+    }
+
+    /// [`RdvsApi::dto`] with the praticien's réglages already read (a booking reads them in its own
+    /// blocking call, which spares a hop to the blocking pool on the API's hottest write).
+    fn dto_avec(&self, session: &Session, rdv: Rdv, reglages: &Reglages) -> RdvDto {
+        let now = self.etat.maintenant();
         let peut = |action| autoriser(&session.acteur, action, &ressource(&rdv)).is_ok();
         let annulable = decider_annulation(
             rdv.statut,
             rdv.creneau.debut(),
             auteur(&session.acteur),
-            &reglages,
+            reglages,
             now,
         )
         .is_ok();
@@ -322,8 +325,13 @@ impl RdvsApi {
             statut: peut(Action::ChangerStatut).then(|| format!("{chemin}/statut")),
             self_: chemin,
         };
-        Ok(vers_dto(rdv, links))
+        vers_dto(rdv, links)
     }
+}
+
+/// The réglages of `praticien` (the defaults if it is gone), which decide the links of its rdvs.
+fn reglages_de(s: &dyn Stockage, praticien: PraticienId) -> Result<Reglages, StoreError> {
+    Ok(s.praticien(praticien)?.map(|p| p.reglages).unwrap_or_default())
 }
 
 /// The API's rdv shape, with `links` (each caller decides which actions it offers).
@@ -444,7 +452,11 @@ impl RdvsApi {
             idempotence,
         };
         let now = self.etat.maintenant();
-        let rdv = match self.etat.stocker(move |s| s.reserver(&demande, now)).await? {
+        let (reserve, reglages) = self
+            .etat
+            .stocker(move |s| Ok((s.reserver(&demande, now)?, reglages_de(s, praticien_id)?)))
+            .await?;
+        let rdv = match reserve {
             Reserve::Nouveau(rdv) => {
                 tracing::info!(rdv = %rdv.id, praticien = %rdv.praticien_id, "rdv booked");
                 rdv
@@ -452,7 +464,10 @@ impl RdvsApi {
             Reserve::Rejoue(rdv) => rdv,
         };
         let location = format!("/rdvs/{}", rdv.id);
-        Ok(RdvCree::Cree(Json(self.dto(&session, rdv).await?), location))
+        Ok(RdvCree::Cree(
+            Json(self.dto_avec(&session, rdv, &reglages)),
+            location,
+        ))
     }
 
     /// One rdv

@@ -58,6 +58,10 @@ pub struct Hacheur {
     verifications: Arc<std::sync::atomic::AtomicU64>,
     /// Hashes refused because the queue was full or the wait too long (`/metrics`).
     saturees: Arc<std::sync::atomic::AtomicU64>,
+    /// Hashes queued and not yet taken by a thread, and the queue's capacity: a sign-in checks them
+    /// before any other work ([`Hacheur::refuser_si_plein`]).
+    en_file: Arc<std::sync::atomic::AtomicUsize>,
+    capacite: usize,
 }
 
 impl fmt::Debug for Hacheur {
@@ -88,11 +92,13 @@ impl Hacheur {
         let factice = hacher_avec(&argon2, &aleatoire)?;
         let (envoi, reception) = mpsc::sync_channel::<Travail>(file);
         let reception = Arc::new(Mutex::new(reception));
+        let en_file = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         for i in 0..fils.max(1) {
             let reception = Arc::clone(&reception);
+            let en_file = Arc::clone(&en_file);
             std::thread::Builder::new()
                 .name(format!("{NOM_FIL}{i}"))
-                .spawn(move || travailler(&reception))
+                .spawn(move || travailler(&reception, &en_file))
                 .map_err(|e| ErreurAuth::Hachage(format!("fil de hachage : {e}")))?;
         }
         Ok(Self {
@@ -102,7 +108,19 @@ impl Hacheur {
             factice: factice.into(),
             verifications: Arc::default(),
             saturees: Arc::default(),
+            en_file,
+            capacite: file,
         })
+    }
+
+    /// [`ErreurAuth::Sature`] at once when the queue is full, before a sign-in reads anything: under a
+    /// flood, the refusals then cost no store read and no thread hop. (Only a hint: the queue itself
+    /// still refuses what overflows it.)
+    pub fn refuser_si_plein(&self) -> Result<(), ErreurAuth> {
+        if self.capacite > 0 && self.en_file.load(std::sync::atomic::Ordering::Relaxed) >= self.capacite {
+            return Err(self.sature());
+        }
+        Ok(())
     }
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) of `mdp` with a fresh salt.
@@ -162,7 +180,9 @@ impl Hacheur {
             let _ = reponse.send(travail());
         });
         match self.file.try_send(tache) {
-            Ok(()) => {}
+            Ok(()) => {
+                self.en_file.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             Err(TrySendError::Full(_)) => return Err(self.sature()),
             Err(TrySendError::Disconnected(_)) => {
                 return Err(ErreurAuth::Hachage("les fils de hachage sont arrêtés".to_owned()));
@@ -183,7 +203,7 @@ impl Hacheur {
 
 /// A hashing thread: lowers itself to the idle class, then runs queued hashes until the hasher is
 /// dropped.
-fn travailler(reception: &Mutex<Receiver<Travail>>) {
+fn travailler(reception: &Mutex<Receiver<Travail>>, en_file: &std::sync::atomic::AtomicUsize) {
     use thread_priority::{
         NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy, set_thread_priority_and_policy,
         thread_native_id,
@@ -197,7 +217,15 @@ fn travailler(reception: &Mutex<Receiver<Travail>>) {
         // The lock is held only while waiting for the next hash, never while hashing.
         let suivant = reception.lock().unwrap_or_else(PoisonError::into_inner).recv();
         match suivant {
-            Ok(travail) => travail(),
+            Ok(travail) => {
+                // Saturating: a rendezvous hand-off (no queue) is taken before it is counted.
+                let _ = en_file.fetch_update(
+                    std::sync::atomic::Ordering::Relaxed,
+                    std::sync::atomic::Ordering::Relaxed,
+                    |n| Some(n.saturating_sub(1)),
+                );
+                travail();
+            }
             Err(_) => return,
         }
     }
@@ -335,6 +363,31 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         assert!(libre, "the freed thread never hashed again");
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_is_told_before_any_work() {
+        // One thread, held, and one place in the queue, taken: a sign-in learns it at once.
+        let hacheur = Arc::new(Hacheur::avec(1, 1, Duration::from_secs(600)).unwrap());
+        let (liberer, occupe) = occuper(&hacheur).await;
+        assert!(hacheur.refuser_si_plein().is_ok());
+        let en_file = {
+            let h = Arc::clone(&hacheur);
+            tokio::spawn(async move { h.hacher(&mdp("la-tarte-aux-fraises")).await })
+        };
+        let mut plein = false;
+        for _ in 0..1000 {
+            if hacheur.refuser_si_plein().is_err() {
+                plein = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert!(plein, "the queued hash never showed");
+        drop(liberer);
+        occupe.await.unwrap();
+        assert!(en_file.await.unwrap().is_ok());
+        assert!(hacheur.refuser_si_plein().is_ok(), "the queue is empty again");
     }
 
     #[tokio::test]
