@@ -66,6 +66,17 @@ impl Etat {
         self.stocker_brut(travail).await?.map_err(ErreurApi::from)
     }
 
+    /// A bounded read on the calling async worker, without the hop to the blocking pool: only for a
+    /// read of a few pages whose size the request bounds (one praticien's agenda over at most 31 days),
+    /// where the hop (a thread woken and two context switches) cost more than the read itself. Any
+    /// write, or a read that grows with the data, goes through [`Etat::stocker`].
+    pub fn lire_sur_place<T>(
+        &self,
+        lecture: impl FnOnce(&dyn Stockage) -> Result<T, StoreError>,
+    ) -> Result<T, ErreurApi> {
+        lecture(self.store.as_ref()).map_err(ErreurApi::from)
+    }
+
     /// Like [`Etat::stocker`], but hands the store's own error back for the caller to refine.
     pub async fn stocker_brut<T, F>(&self, travail: F) -> Result<Result<T, StoreError>, ErreurApi>
     where

@@ -629,7 +629,8 @@ impl PraticiensApi {
             origine: domain::consultation::Origine::Plateforme,
         };
         let id = PraticienId(id.0);
-        let (_, agenda) = self.etat.stocker(move |s| s.agenda(id, fenetre)).await?;
+        // The hottest read of the API, bounded by the window: no hop to the blocking pool.
+        let (_, agenda) = self.etat.lire_sur_place(|s| s.agenda(id, fenetre))?;
         let libres = creneaux_libres(&agenda, fenetre, &recherche, self.etat.maintenant()).map_err(|e| {
             if e.code() == "agenda_incoherent" {
                 ErreurApi::interne(&e)
@@ -663,7 +664,7 @@ impl PraticiensApi {
             ));
         }
         let id = PraticienId(id.0);
-        let (_, agenda) = self.etat.stocker(move |s| s.agenda(id, fenetre)).await?;
+        let (_, agenda) = self.etat.lire_sur_place(|s| s.agenda(id, fenetre))?;
         Ok(Json(CalendrierDto::from(&agenda)))
     }
 }
