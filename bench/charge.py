@@ -824,12 +824,7 @@ class Round:
     dispo_n: Mesure
     dispo_1: Mesure
     recherche_1: Mesure
-    etalons: dict[str, float]
-    resa_n: Mesure
-    resa_1: Mesure
-    lot_moyen_n: float
-    lot_moyen_1: float
-    lot_max: float
+    resa: Reservations
     health_repos: Mesure
     health_flood: Mesure
     flood: Mesure
@@ -837,23 +832,18 @@ class Round:
     flood_rythme: Mesure
     connexion_apres: int
 
-    @property
-    def commits(self) -> float:
-        return float(self.etalons.get("redb_commits_par_s", math.nan))
-
-    def resa_par_s(self, m: Mesure) -> float:
-        return m.par_s(201)
 
 
 @dataclasses.dataclass
-class DisqueLent:
-    """One round of bookings on the slowed disk."""
+class Reservations:
+    """One round's bookings: the baseline, the runs with 32 clients and 1, their mean batches."""
 
     etalons: dict[str, float]
     resa_n: Mesure
     resa_1: Mesure
     lot_moyen_n: float
     lot_moyen_1: float
+    lot_max: float
 
     @property
     def commits(self) -> float:
@@ -973,19 +963,7 @@ class Banc:
         recherche_1 = self.wrk.mesurer("search (bench/recherche.lua)", 1, d, "charge-recherche.lua")
 
         journal(f"{titre}: bookings")
-        n_s, un_s = self.debits_attendus()
-        self.assurer_reservations([(n_s, d), (un_s, d)])
-        etalons = mesurer_etalons(self.etalons, self.dossier, self.epingle_serveur)
-        rafraichis = self.patients.rafraichir(MARGE_JETON_S + 2 * d)
-        if rafraichis:
-            journal(f"  refreshed {rafraichis} access tokens")
-        self.patients.ecrire_jetons(self.jetons)
-        m0 = metriques(self.client, self.serveur.jeton_metriques)
-        resa_n = self.reserver("bookings", CONNEXIONS_RESA, d)
-        m1 = metriques(self.client, self.serveur.jeton_metriques)
-        resa_1 = self.reserver("bookings", 1, d)
-        m2 = metriques(self.client, self.serveur.jeton_metriques)
-        self.debits_resa.append((self.debit_consomme(resa_n), self.debit_consomme(resa_1)))
+        resa = self.reservations_du_round("bookings")
 
         journal(f"{titre}: /health idle, then during a sign-in flood")
         flood_d = max(1, d - 2)
@@ -1006,32 +984,38 @@ class Banc:
         connexion_apres = self.connexion_apres_flood(email)
         return Round(
             health_n=health_n, health_1=health_1, dispo_n=dispo_n, dispo_1=dispo_1, recherche_1=recherche_1,
-            etalons=etalons, resa_n=resa_n, resa_1=resa_1,
-            lot_moyen_n=lot_moyen(m0, m1), lot_moyen_1=lot_moyen(m1, m2),
-            lot_max=m2.get("toubeelib_ecritures_lot_max", math.nan),
-            health_repos=health_repos, health_flood=health_flood, flood=flood_m,
+            resa=resa, health_repos=health_repos, health_flood=health_flood, flood=flood_m,
             health_flood_rythme=health_flood_rythme, flood_rythme=flood_rythme, connexion_apres=connexion_apres,
         )
 
-    def disque_lent(self, env: dict[str, str]) -> list[DisqueLent]:
-        """The bookings again, each round's pair, with every sync slowed by the `fsync-lent.so` shim
+    def reservations_du_round(self, quoi: str, env: dict[str, str] | None = None) -> Reservations:
+        """The round's baseline (`etalons`, under `env`), then bookings with 32 clients and with 1, each
+        between two scrapes of /metrics for its mean batch."""
+        d = self.p.duree
+        n_s, un_s = self.debits_attendus()
+        self.assurer_reservations([(n_s, d), (un_s, d)])
+        etalons = mesurer_etalons(self.etalons, self.dossier, self.epingle_serveur, env)
+        rafraichis = self.patients.rafraichir(MARGE_JETON_S + 2 * d)
+        if rafraichis:
+            journal(f"  refreshed {rafraichis} access tokens")
+        self.patients.ecrire_jetons(self.jetons)
+        m0 = metriques(self.client, self.serveur.jeton_metriques)
+        resa_n = self.reserver(quoi, CONNEXIONS_RESA, d)
+        m1 = metriques(self.client, self.serveur.jeton_metriques)
+        resa_1 = self.reserver(quoi, 1, d)
+        m2 = metriques(self.client, self.serveur.jeton_metriques)
+        self.debits_resa.append((self.debit_consomme(resa_n), self.debit_consomme(resa_1)))
+        return Reservations(etalons, resa_n, resa_1, lot_moyen(m0, m1), lot_moyen(m1, m2),
+                            m2.get("toubeelib_ecritures_lot_max", math.nan))
+
+    def disque_lent(self, env: dict[str, str]) -> list[Reservations]:
+        """The bookings again, a pair per round, with every sync slowed by the `fsync-lent.so` shim
         (the server must have been restarted with it): the baseline and the server on the same slow
         disk."""
-        d = self.p.duree
         mesures = []
         for numero in range(1, self.p.rounds + 1):
             journal(f"slow disk, round {numero}/{self.p.rounds}: bookings")
-            n_s, un_s = self.debits_attendus()
-            self.assurer_reservations([(n_s, d), (un_s, d)])
-            etalons = mesurer_etalons(self.etalons, self.dossier, self.epingle_serveur, env)
-            self.patients.rafraichir(MARGE_JETON_S + 2 * d)
-            self.patients.ecrire_jetons(self.jetons)
-            m0 = metriques(self.client, self.serveur.jeton_metriques)
-            resa_n = self.reserver("bookings, slow disk", CONNEXIONS_RESA, d)
-            m1 = metriques(self.client, self.serveur.jeton_metriques)
-            resa_1 = self.reserver("bookings, slow disk", 1, d)
-            m2 = metriques(self.client, self.serveur.jeton_metriques)
-            mesures.append(DisqueLent(etalons, resa_n, resa_1, lot_moyen(m0, m1), lot_moyen(m1, m2)))
+            mesures.append(self.reservations_du_round("bookings, slow disk", env))
         return mesures
 
     def connexion_apres_flood(self, email: str) -> int:
@@ -1183,7 +1167,7 @@ def atteint(valeur: float, op: str, borne: float) -> str:
 def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Round],
             points: list[tuple[float, Mesure]], maximum: float, rss_kib: int, hwm_kib: int,
             resa: ListeReservations, patients: Patients, inattendues: int, epuisements: int,
-            lien_svg: str, lents: list[DisqueLent]) -> tuple[str, str]:
+            lien_svg: str, lents: list[Reservations]) -> tuple[str, str]:
     """The BENCHMARKS.md section, and the tables alone (for stdout)."""
 
     def med(f: Callable[[Round], float]) -> float:
@@ -1196,17 +1180,17 @@ def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Roun
     d1_50, d1_99 = med(lambda r: r.dispo_1.p50), med(lambda r: r.dispo_1.p99)
     dn_50, dn_99 = med(lambda r: r.dispo_n.p50), med(lambda r: r.dispo_n.p99)
     s1_50, s1_99 = med(lambda r: r.recherche_1.p50), med(lambda r: r.recherche_1.p99)
-    commits = med(lambda r: r.commits)
-    syncs = med(lambda r: float(r.etalons.get("syncs_par_s", math.nan)))
-    argon2 = med(lambda r: float(r.etalons.get("argon2_hachages_par_s", math.nan)))
-    rn = med(lambda r: r.resa_par_s(r.resa_n))
-    r1 = med(lambda r: r.resa_par_s(r.resa_1))
-    r_rn = med(lambda r: ratio(r.resa_par_s(r.resa_n), r.commits))
-    r_r1 = med(lambda r: ratio(r.resa_par_s(r.resa_1), r.commits))
-    rn_50, rn_99 = med(lambda r: r.resa_n.p50), med(lambda r: r.resa_n.p99)
-    r1_50, r1_99 = med(lambda r: r.resa_1.p50), med(lambda r: r.resa_1.p99)
-    lot_n, lot_1 = med(lambda r: r.lot_moyen_n), med(lambda r: r.lot_moyen_1)
-    lot_max = max((r.lot_max for r in rounds if not math.isnan(r.lot_max)), default=math.nan)
+    commits = med(lambda r: r.resa.commits)
+    syncs = med(lambda r: float(r.resa.etalons.get("syncs_par_s", math.nan)))
+    argon2 = med(lambda r: float(r.resa.etalons.get("argon2_hachages_par_s", math.nan)))
+    rn = med(lambda r: r.resa.resa_n.par_s(201))
+    r1 = med(lambda r: r.resa.resa_1.par_s(201))
+    r_rn = med(lambda r: ratio(r.resa.resa_n.par_s(201), r.resa.commits))
+    r_r1 = med(lambda r: ratio(r.resa.resa_1.par_s(201), r.resa.commits))
+    rn_50, rn_99 = med(lambda r: r.resa.resa_n.p50), med(lambda r: r.resa.resa_n.p99)
+    r1_50, r1_99 = med(lambda r: r.resa.resa_1.p50), med(lambda r: r.resa.resa_1.p99)
+    lot_n, lot_1 = med(lambda r: r.resa.lot_moyen_n), med(lambda r: r.resa.lot_moyen_1)
+    lot_max = max((r.resa.lot_max for r in rounds if not math.isnan(r.resa.lot_max)), default=math.nan)
     repos_99, flood_99 = med(lambda r: r.health_repos.p99), med(lambda r: r.health_flood.p99)
     repos_50, flood_50 = med(lambda r: r.health_repos.p50), med(lambda r: r.health_flood.p50)
     r_flood = med(lambda r: ratio(r.health_flood.p99, r.health_repos.p99))
@@ -1223,7 +1207,7 @@ def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Roun
     apres = sorted({r.connexion_apres for r in rounds})
     non201 = {}
     for r in rounds:
-        for m in (r.resa_n, r.resa_1):
+        for m in (r.resa.resa_n, r.resa.resa_1):
             for s, n in m.statuts.items():
                 if s != "201":
                     non201[s] = non201.get(s, 0) + n
@@ -1278,10 +1262,10 @@ def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Roun
         par_round.append(
             f"| {i} | {r.health_n.debit:.0f} req/s | {r.dispo_n.debit:.0f} req/s "
             f"| {ms(r.health_1.p50)} / {ms(r.health_1.p99)} ms | {ms(r.dispo_1.p50)} / {ms(r.dispo_1.p99)} ms "
-            f"| {ms(r.recherche_1.p50)} / {ms(r.recherche_1.p99)} ms | {r.commits:.0f} commits/s "
-            f"| {r.resa_par_s(r.resa_n):.0f} /s ({fois(ratio(r.resa_par_s(r.resa_n), r.commits))}) "
-            f"| {r.resa_par_s(r.resa_1):.0f} /s ({fois(ratio(r.resa_par_s(r.resa_1), r.commits))}) "
-            f"| {'n/a' if math.isnan(r.lot_moyen_n) else f'{r.lot_moyen_n:.1f}'} "
+            f"| {ms(r.recherche_1.p50)} / {ms(r.recherche_1.p99)} ms | {r.resa.commits:.0f} commits/s "
+            f"| {r.resa.resa_n.par_s(201):.0f} /s ({fois(ratio(r.resa.resa_n.par_s(201), r.resa.commits))}) "
+            f"| {r.resa.resa_1.par_s(201):.0f} /s ({fois(ratio(r.resa.resa_1.par_s(201), r.resa.commits))}) "
+            f"| {'n/a' if math.isnan(r.resa.lot_moyen_n) else f'{r.resa.lot_moyen_n:.1f}'} "
             f"| {ms(r.health_repos.p99)} / {ms(r.health_flood_rythme.p99)} / {ms(r.health_flood.p99)} ms "
             f"| {r.flood_rythme.par_s(200):.1f} /s; {r.flood.par_s(200):.1f} /s ({r.flood.statut(503)} × 503) |"
         )
@@ -1295,7 +1279,7 @@ def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Roun
 
     lent = []
     if lents:
-        def medl(f: Callable[[DisqueLent], float]) -> float:
+        def medl(f: Callable[[Reservations], float]) -> float:
             return mediane([f(x) for x in lents])
 
         c_l = medl(lambda x: x.commits)
@@ -1490,7 +1474,7 @@ def principal() -> int:
         serveur.arreter()
 
         # --- the bookings again on a slower disk (every sync FSYNC_LENT_US longer), server restarted
-        lents: list[DisqueLent] = []
+        lents: list[Reservations] = []
         shim = compiler_disque_lent(dossier)
         if shim is not None and p.fsync_lent_us > 0:
             env_lent = {"LD_PRELOAD": str(shim), "FSYNC_LENT_US": str(p.fsync_lent_us)}
@@ -1509,8 +1493,8 @@ def principal() -> int:
         # --- report
         inattendues = sum(
             r.health_n.inattendues(None) + r.health_1.inattendues(None) + r.dispo_n.inattendues(None)
-            + r.dispo_1.inattendues(None) + r.recherche_1.inattendues(None) + r.resa_n.inattendues((201,))
-            + r.resa_1.inattendues((201,)) + r.health_repos.inattendues(None) + r.health_flood.inattendues(None)
+            + r.dispo_1.inattendues(None) + r.recherche_1.inattendues(None) + r.resa.resa_n.inattendues((201,))
+            + r.resa.resa_1.inattendues((201,)) + r.health_repos.inattendues(None) + r.health_flood.inattendues(None)
             + r.flood.inattendues((200, 503)) + r.flood_rythme.inattendues((200, 503))
             + r.health_flood_rythme.inattendues(None)
             for r in rounds

@@ -49,6 +49,13 @@ pub use fixtures::{
 pub use http::{Body, PROBLEM_JSON, Reply, describe, encode};
 pub use temps::{UtcTime, last_sunday};
 
+/// The value of the sample `serie` (its whole name and labels) in a Prometheus scrape of `/metrics`.
+pub fn metrique<T: std::str::FromStr>(scrape: &str, serie: &str) -> Option<T> {
+    scrape
+        .lines()
+        .find_map(|l| l.strip_prefix(serie)?.strip_prefix(' ')?.parse().ok())
+}
+
 /// Name of the binary under test.
 pub const BINARY_NAME: &str = "toubeelib";
 

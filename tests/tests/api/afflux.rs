@@ -2,18 +2,11 @@
 //! is refused at once with 503 and `Retry-After`, the rest of the API answers meanwhile, and sign-in
 //! works again once the flood has passed.
 
-use e2e::{Reply, TestApp};
+use e2e::{Reply, TestApp, metrique};
 use serde_json::json;
 use tokio::task::JoinSet;
 
 const JETON: &str = "e2e-afflux-jeton";
-
-/// The value of the sample `serie` in a Prometheus scrape.
-fn valeur(texte: &str, serie: &str) -> Option<u64> {
-    texte
-        .lines()
-        .find_map(|l| l.strip_prefix(serie)?.strip_prefix(' ')?.parse().ok())
-}
 
 #[tokio::test]
 async fn a_sign_in_flood_is_refused_at_once_past_the_queue_and_the_api_keeps_answering() {
@@ -70,7 +63,7 @@ async fn a_sign_in_flood_is_refused_at_once_past_the_queue_and_the_api_keeps_ans
     let scrape = app.get_as("/metrics", Some(JETON)).await;
     let texte = scrape.text();
     assert_eq!(
-        valeur(texte, "toubeelib_hachages_refuses_total"),
+        metrique::<u64>(texte, "toubeelib_hachages_refuses_total"),
         Some(refusees),
         "{texte}"
     );

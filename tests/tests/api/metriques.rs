@@ -7,9 +7,7 @@ const JETON: &str = "e2e-metriques-jeton";
 
 /// The value of the sample `serie` (its whole name and labels) in `texte`.
 fn valeur(texte: &str, serie: &str) -> Option<f64> {
-    texte
-        .lines()
-        .find_map(|l| l.strip_prefix(serie)?.strip_prefix(' ')?.parse().ok())
+    e2e::metrique(texte, serie)
 }
 
 #[tokio::test]
