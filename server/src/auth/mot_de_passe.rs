@@ -179,14 +179,17 @@ impl Hacheur {
             let _span = span.enter();
             let _ = reponse.send(travail());
         });
-        match self.file.try_send(tache) {
-            Ok(()) => {
-                self.en_file.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            Err(TrySendError::Full(_)) => return Err(self.sature()),
-            Err(TrySendError::Disconnected(_)) => {
-                return Err(ErreurAuth::Hachage("les fils de hachage sont arrêtés".to_owned()));
-            }
+        // Counted before it is sent: a thread waiting for work may take it at once, and its decrement
+        // must never come first (the count would then drift up, and refuse sign-ins on an idle hasher).
+        self.en_file.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Err(e) = self.file.try_send(tache) {
+            self.en_file.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            return Err(match e {
+                TrySendError::Full(_) => self.sature(),
+                TrySendError::Disconnected(_) => {
+                    ErreurAuth::Hachage("les fils de hachage sont arrêtés".to_owned())
+                }
+            });
         }
         match tokio::time::timeout(attente_max, attente).await {
             Ok(Ok(resultat)) => resultat,
@@ -218,12 +221,8 @@ fn travailler(reception: &Mutex<Receiver<Travail>>, en_file: &std::sync::atomic:
         let suivant = reception.lock().unwrap_or_else(PoisonError::into_inner).recv();
         match suivant {
             Ok(travail) => {
-                // Saturating: a rendezvous hand-off (no queue) is taken before it is counted.
-                let _ = en_file.fetch_update(
-                    std::sync::atomic::Ordering::Relaxed,
-                    std::sync::atomic::Ordering::Relaxed,
-                    |n| Some(n.saturating_sub(1)),
-                );
+                // Every hash is counted before it is sent (`sur_le_pool`).
+                en_file.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                 travail();
             }
             Err(_) => return,
@@ -388,6 +387,19 @@ mod tests {
         occupe.await.unwrap();
         assert!(en_file.await.unwrap().is_ok());
         assert!(hacheur.refuser_si_plein().is_ok(), "the queue is empty again");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_idle_hasher_never_counts_a_queue() {
+        // Every hash counted into the queue is counted out when a thread takes it, even when a thread
+        // waiting for work takes it at once: after 2 000 of them the count is back to zero (a residue
+        // would climb, in time, until it refused every sign-in).
+        let hacheur = Arc::new(Hacheur::avec(2, 2, Duration::from_secs(600)).unwrap());
+        for _ in 0..2000 {
+            hacheur.sur_le_pool(|| Ok(())).await.unwrap();
+            assert!(hacheur.refuser_si_plein().is_ok());
+        }
+        assert_eq!(hacheur.en_file.load(std::sync::atomic::Ordering::Relaxed), 0);
     }
 
     #[tokio::test]
