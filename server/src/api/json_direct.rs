@@ -1,4 +1,5 @@
-//! A JSON answer written straight by serde, for the hottest lists (search results, free créneaux).
+//! JSON answers written without poem-openapi's `Value` tree, for the hottest lists: search results by
+//! serde ([`JsonDirect`]), free créneaux by hand ([`JsonEcrit`], [`Horodateur`]).
 //!
 //! poem-openapi's `Json<T>` first builds a `serde_json::Value` tree of the whole answer (a map per
 //! object, a string per field), then writes it: on a page of 20 public profiles that was a third of
@@ -15,13 +16,8 @@ use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 
-/// Appends `instant` as poem-openapi's `Json` writes it (`DateTime::to_rfc3339`:
-/// `2026-12-08T07:30:00+00:00`), without quotes.
-pub fn ecrire_instant(sortie: &mut Vec<u8>, instant: &chrono::DateTime<chrono::Utc>) {
-    Horodateur::default().ecrire(sortie, instant);
-}
-
-/// Writes instants as [`ecrire_instant`] does, remembering the date of the last one. A month of
+/// Writes instants as poem-openapi's `Json` does (`DateTime::to_rfc3339`:
+/// `2026-12-08T07:30:00+00:00`), remembering the date of the last one. A month of
 /// créneaux is about a thousand instants on thirty-odd dates, and chrono's formatter (a character at a
 /// time) was their answer's largest cost: whole seconds of years 0 to 9999 are written here from the
 /// Unix time, two digits at a time, the date computed once per day; anything else by chrono.
@@ -244,7 +240,7 @@ mod tests {
         let mut horodateur = super::Horodateur::default();
         for instant in cas {
             let mut ecrit = Vec::new();
-            super::ecrire_instant(&mut ecrit, &instant);
+            super::Horodateur::default().ecrire(&mut ecrit, &instant);
             assert_eq!(String::from_utf8(ecrit).unwrap(), instant.to_rfc3339());
             let mut ecrit = Vec::new();
             horodateur.ecrire(&mut ecrit, &instant);
