@@ -67,9 +67,9 @@ impl Etat {
     }
 
     /// A bounded read on the calling async worker, without the hop to the blocking pool: only for a
-    /// read of a few pages whose size the request bounds (one praticien's agenda over at most 31 days),
-    /// where the hop (a thread woken and two context switches) cost more than the read itself. Any
-    /// write, or a read that grows with the data, goes through [`Etat::stocker`].
+    /// read of a few pages whose size the request bounds (a session's account, one praticien's agenda
+    /// over at most 31 days), where the hop (a thread woken and two context switches) cost more than
+    /// the read itself. Any write, or a read that grows with the data, goes through [`Etat::stocker`].
     pub fn lire_sur_place<T>(
         &self,
         lecture: impl FnOnce(&dyn Stockage) -> Result<T, StoreError>,
@@ -113,8 +113,10 @@ impl Etat {
             .verifier(&jeton.0.token, self.maintenant())
             .map_err(|e| ErreurApi::non_authentifie(e.code(), e.to_string()))?;
         let compte = revendications.compte;
+        // A few point reads (the account, its personnel, the structure's rule): on the worker, so an
+        // authenticated request makes one hop to the blocking pool less.
         let (acteur, totp_manquant) = self
-            .stocker(move |s| {
+            .lire_sur_place(move |s| {
                 let Some(c) = s.compte(compte)? else {
                     return Ok(None);
                 };
@@ -132,8 +134,7 @@ impl Etat {
                 };
                 let totp_manquant = exiger_totp && s.totp_manquant(compte, c.role)?;
                 Ok(Some((acteur, totp_manquant)))
-            })
-            .await?
+            })?
             .ok_or_else(|| ErreurApi::non_authentifie("jeton_invalide", "ce compte n'existe plus"))?;
         if totp_manquant {
             return Err(ErreurApi::new(
