@@ -256,8 +256,12 @@ impl<'t> TablesRdv<'t> {
         self.par_praticien
             .insert((rdv.praticien, rdv.debut, rdv.id), ())?;
         self.par_patient.insert((rdv.patient, rdv.debut, rdv.id), ())?;
-        self.praticiens_du_patient
-            .insert((rdv.patient, rdv.praticien), ())?;
+        // Most bookings are with a praticien the patient has seen before: an insert of the same key
+        // would still copy its leaf and branches (three pages more to write and sync).
+        let paire = (rdv.patient, rdv.praticien);
+        if self.praticiens_du_patient.get(paire)?.is_none() {
+            self.praticiens_du_patient.insert(paire, ())?;
+        }
         Ok(())
     }
 
