@@ -267,6 +267,11 @@ impl<'t> TablesRdv<'t> {
 
     /// The praticien's agenda and the patient's situation around `debut`, as a booking or a move of
     /// `patient` with `praticien` needs them.
+    ///
+    /// The agenda's horaires and periods off cover the day around `debut` (the domain lays that day's
+    /// slots), but its rdvs, and the patient's, are only those that can overlap a créneau starting at
+    /// `debut` ([`lecture::voisinage`]): validation asks nothing else of them, and each is one more
+    /// record read inside the write transaction, which every other write waits for.
     fn etat(
         &self,
         txn: &WriteTransaction,
@@ -275,21 +280,22 @@ impl<'t> TablesRdv<'t> {
         debut: DateTime<Utc>,
     ) -> Result<(Agenda, domain::reservation::SituationPatient), StoreError> {
         let fenetre = lecture::fenetre_autour(debut)?;
+        let voisinage = lecture::voisinage(debut)?;
         let pr = praticien.id.0.as_u128();
         let lieux = lecture::lieux(praticien, &txn.open_table(STRUCTURES)?)?;
         let indisponibilites =
             lecture::indisponibilites(&txn.open_table(INDISPONIBILITES_PAR_PRATICIEN)?, pr, fenetre)?;
-        let du_praticien = lecture::rdvs_fenetre(&self.par_praticien, &self.rdvs, pr, fenetre)?;
+        let du_praticien = lecture::rdvs_fenetre(&self.par_praticien, &self.rdvs, pr, voisinage)?;
         let agenda = lecture::agenda(
             praticien,
             lieux,
             indisponibilites,
-            lecture::occupes(&du_praticien, fenetre)?,
+            lecture::occupes(&du_praticien, voisinage)?,
         );
         let connu = txn.open_table(PATIENTELE)?.get((pr, patient))?.is_some()
             || self.praticiens_du_patient.get((patient, pr))?.is_some();
-        let du_patient = lecture::rdvs_fenetre(&self.par_patient, &self.rdvs, patient, fenetre)?;
-        let situation = lecture::situation(connu, &du_patient, fenetre)?;
+        let du_patient = lecture::rdvs_fenetre(&self.par_patient, &self.rdvs, patient, voisinage)?;
+        let situation = lecture::situation(connu, &du_patient, voisinage)?;
         Ok((agenda, situation))
     }
 }

@@ -195,6 +195,14 @@ pub(super) fn fenetre_autour(debut: chrono::DateTime<chrono::Utc>) -> Result<Cre
     Creneau::new(debut - marge, debut + marge).map_err(|e| StoreError::Interne(e.to_string()))
 }
 
+/// Every instant a créneau starting at `debut` can cover: `[debut, debut + DUREE_MAX)`. An rdv
+/// overlaps that créneau only if it overlaps this window, and [`rdvs_fenetre`] over it reads exactly
+/// the rdvs starting in `[debut − DUREE_MAX, debut + DUREE_MAX)`.
+pub(super) fn voisinage(debut: chrono::DateTime<chrono::Utc>) -> Result<Creneau, StoreError> {
+    Creneau::new(debut, debut + Duration::minutes(i64::from(DUREE_MAX_MINUTES)))
+        .map_err(|e| StoreError::Interne(e.to_string()))
+}
+
 /// The structures of a ville (already folded by [`replier`]), by id, from the `(ville, structure)` index.
 /// Each record is checked against the ville, so an entry a change of ville left behind is skipped.
 pub(super) fn structures_de_la_ville(
