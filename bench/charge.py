@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load on the scale store, against the targets of issue 9: run by hand, never in CI.
 
-About 11 minutes with the defaults on 2 cores (plus the release build when it is not up to date).
+About 14 minutes with the defaults on 2 cores (plus the release build when it is not up to date).
 
 Builds the release binary and the `etalons` example, writes a scale store into a temporary directory
 (`toubeelib seed-scale`, timed), builds its search index (`toubeelib reindex`, timed), starts the
@@ -15,7 +15,10 @@ ROUNDS rounds; in each, every measure runs next to its baseline:
   c. the searches with typos of bench/recherche.lua, 1 connection;
   d. the `etalons` example (a loop of single-commit redb write transactions on the data directory's disk:
      the commits/s a server without group commit would book at), then POST /rdvs with 32 clients and
-     with 1 client: durable bookings/s (answers 201) ÷ those commits/s; /metrics gives the mean batch;
+     with 1 client: durable bookings/s (answers 201) ÷ those commits/s; /metrics gives the mean batch,
+     /proc the server's CPU per booking; then GET /me (authenticated, writes nothing) at 1 and 16
+     connections: the floor under a booking, from which the section says whether a target is within
+     this machine's reach;
   e. GET /health at 1 connection idle, then during a flood of correct sign-ins on 64 connections.
 
 Then the latency of the disponibilités at offered loads from 10 % to 120 % of the measured maximum
@@ -362,6 +365,14 @@ class Serveur:
                 valeurs[ligne.split(":")[0]] = int(ligne.split()[1])
         return valeurs["VmRSS"], valeurs["VmHWM"]
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server has used so far (user + system, from /proc)."""
+        if not self.processus:
+            raise Echec("the server is not running")
+        champs = Path(f"/proc/{self.processus.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        # After the command's closing parenthesis, utime and stime are fields 12 and 13 (0-based).
+        return (int(champs[11]) + int(champs[12])) / os.sysconf("SC_CLK_TCK")
+
     def arreter(self) -> None:
         """SIGTERM, then wait (SIGKILL after 30 s)."""
         processus, self.processus = self.processus, None
@@ -697,6 +708,7 @@ class Mesure:
     p90: float
     p99: float
     max: float
+    moyenne: float
     erreurs: dict[str, int]
     statuts: dict[str, int]
     exemples: list[str]
@@ -760,6 +772,7 @@ class Wrk:
                     requetes=int(d["requetes"]),
                     duree_s=d["duree_us"] / 1e6,
                     p50=lat["p50"] / 1000, p90=lat["p90"] / 1000, p99=lat["p99"] / 1000, max=lat["max"] / 1000,
+                    moyenne=lat.get("moyenne", math.nan) / 1000,
                     erreurs={k: int(v) for k, v in d["erreurs"].items()},
                     statuts={k: int(v) for k, v in d.get("statuts", {}).items()},
                     exemples=d.get("exemples", []),
@@ -844,10 +857,21 @@ class Reservations:
     lot_moyen_n: float
     lot_moyen_1: float
     lot_max: float
+    cpu_n_us: float  # server CPU per booking answered 201, 32 clients
+    cpu_1_us: float  # the same, 1 client
+    me_1: Mesure  # GET /me, 1 connection: an authenticated request's latency
+    me_n: Mesure  # GET /me, 16 connections: an authenticated request's throughput
 
     @property
     def commits(self) -> float:
         return float(self.etalons.get("redb_commits_par_s", math.nan))
+
+    @property
+    def borne_1(self) -> float:
+        """The highest bookings/s ÷ commits/s one client can reach: each booking waits for at least an
+        authenticated round trip (`GET /me`, mean) and then one durable commit (the loop's)."""
+        commit_s = 1 / self.commits if self.commits else math.nan
+        return commit_s / (self.me_1.moyenne / 1000 + commit_s)
 
 
 def compiler_disque_lent(dossier: Path) -> Path | None:
@@ -900,22 +924,30 @@ class Banc:
         self.reservations = reservations
         self.patients = patients
         self.jetons = dossier / "charge-jetons.txt"
+        self.chemin_me = dossier / "charge-me.txt"
+        self.chemin_me.write_text("/me\n")
+        self.jeton_me = dossier / "charge-jeton-me.txt"
         self.debits_resa: list[tuple[float, float]] = []  # (32 clients, 1 client) bookings tried per s
         self.debit_echauffement = 0.0  # bookings tried per s during the warm-up (32 clients)
         self.epuisements = 0
 
-    def reserver(self, quoi: str, connexions: int, duree: int) -> Mesure:
-        """One booking run from the first unconsumed line of the list."""
+    def reserver(self, quoi: str, connexions: int, duree: int) -> tuple[Mesure, float]:
+        """One booking run from the first unconsumed line of the list; with the server's CPU µs per
+        booking answered 201."""
         r = self.reservations
         if r.restantes() == 0:
             raise Echec("the booking list is empty")
         args = [str(r.chemin), str(r.decalage()), str(self.jetons)]
+        cpu_avant = self.serveur.cpu_s()
         mesure = self.wrk.mesurer(quoi, connexions, duree, "charge-rdvs.lua", args)
+        cpu = self.serveur.cpu_s() - cpu_avant
         r.consommer(mesure.consommees or 0)
         if mesure.epuisee:
             self.epuisements += 1
             journal(f"  WARNING: the booking list ran out during '{quoi}': its rate is a lower bound")
-        return mesure
+        cpu_us = cpu * 1e6 / mesure.statut(201) if mesure.statut(201) else math.nan
+        journal(f"  server CPU per booking answered 201: {cpu_us:.0f} µs")
+        return mesure, cpu_us
 
     @staticmethod
     def debit_consomme(m: Mesure) -> float:
@@ -946,7 +978,7 @@ class Banc:
         self.wrk.mesurer("warm-up disponibilites", CONNEXIONS_DEBIT, e, "charge-get.lua", [str(self.chemins_dispo)])
         self.wrk.mesurer("warm-up search", CONNEXIONS_DEBIT, e, "charge-recherche.lua")
         self.patients.ecrire_jetons(self.jetons)
-        m = self.reserver("warm-up bookings", CONNEXIONS_RESA, e)
+        m, _ = self.reserver("warm-up bookings", CONNEXIONS_RESA, e)
         self.debit_echauffement = self.debit_consomme(m)
 
     def round(self, numero: int) -> Round:
@@ -995,18 +1027,24 @@ class Banc:
         n_s, un_s = self.debits_attendus()
         self.assurer_reservations([(n_s, d), (un_s, d)])
         etalons = mesurer_etalons(self.etalons, self.dossier, self.epingle_serveur, env)
-        rafraichis = self.patients.rafraichir(MARGE_JETON_S + 2 * d)
+        rafraichis = self.patients.rafraichir(MARGE_JETON_S + 4 * d)
         if rafraichis:
             journal(f"  refreshed {rafraichis} access tokens")
         self.patients.ecrire_jetons(self.jetons)
         m0 = metriques(self.client, self.serveur.jeton_metriques)
-        resa_n = self.reserver(quoi, CONNEXIONS_RESA, d)
+        resa_n, cpu_n = self.reserver(quoi, CONNEXIONS_RESA, d)
         m1 = metriques(self.client, self.serveur.jeton_metriques)
-        resa_1 = self.reserver(quoi, 1, d)
+        resa_1, cpu_1 = self.reserver(quoi, 1, d)
         m2 = metriques(self.client, self.serveur.jeton_metriques)
         self.debits_resa.append((self.debit_consomme(resa_n), self.debit_consomme(resa_1)))
+        # The floor under a booking: an authenticated request (token checked, session read) that writes
+        # nothing, as a booking's client sends it.
+        self.jeton_me.write_text(self.patients.liste[0].acces + "\n")
+        me_args = [str(self.chemin_me), f"jeton={self.jeton_me}"]
+        me_1 = self.wrk.mesurer("GET /me", 1, d, "charge-get.lua", me_args)
+        me_n = self.wrk.mesurer("GET /me", CONNEXIONS_DEBIT, d, "charge-get.lua", me_args)
         return Reservations(etalons, resa_n, resa_1, lot_moyen(m0, m1), lot_moyen(m1, m2),
-                            m2.get("toubeelib_ecritures_lot_max", math.nan))
+                            m2.get("toubeelib_ecritures_lot_max", math.nan), cpu_n, cpu_1, me_1, me_n)
 
     def disque_lent(self, env: dict[str, str]) -> list[Reservations]:
         """The bookings again, a pair per round, with every sync slowed by the `fsync-lent.so` shim
@@ -1164,6 +1202,29 @@ def atteint(valeur: float, op: str, borne: float) -> str:
     return "yes" if ok else "**no**"
 
 
+def lignes_plancher(commits: float, me_1: float, borne_1: float, cpu_n: float, cpu_1: float,
+                    me_n: float) -> list[str]:
+    """The rows that say how far the booking targets are from this machine's limits: the floor under
+    a booking with 1 client (an authenticated round trip, then one commit of the loop), and the CPU a
+    booking may cost for 32 clients to reach 3 × the loop on the server's one core."""
+    commit_ms = 1000 / commits if commits else math.nan
+    plafond_1 = 1000 / (me_1 + commit_ms) if me_1 + commit_ms else math.nan
+    budget_us = 1e6 / (3 * commits) if commits else math.nan
+    me_us = 1e6 / me_n if me_n else math.nan
+    return [
+        f"| floor of a booking with 1 client: an authenticated `GET /me` (mean {ms(me_1)} ms, 1 connection), then "
+        f"one durable commit of the loop ({ms(commit_ms)} ms) | at most {plafond_1:.0f} /s "
+        f"| redb single-commit loop {commits:.0f} commits/s | ≤ {fois(borne_1)} | ≥ 0.8 "
+        f"| {'n/a' if math.isnan(borne_1) else 'reachable' if borne_1 >= 0.8 else '**out of reach here**'} |",
+        f"| server CPU per durable booking, {CONNEXIONS_RESA} clients; 1 client | {cpu_n:.0f} µs; {cpu_1:.0f} µs "
+        f"| for 3 × the loop on one core: ≤ {budget_us:.0f} µs | {fois(cpu_n / budget_us) if budget_us else 'n/a'} "
+        f"of the budget | | |",
+        f"| authenticated `GET /me` (writes nothing), {CONNEXIONS_DEBIT} connections | {me_n:.0f} req/s "
+        f"({me_us:.0f} µs of the server's core each) | 3 × the loop: {3 * commits:.0f} /s | {fois(me_n / commits) if commits else 'n/a'} "
+        "× the loop | | |",
+    ]
+
+
 def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Round],
             points: list[tuple[float, Mesure]], maximum: float, rss_kib: int, hwm_kib: int,
             resa: ListeReservations, patients: Patients, inattendues: int, epuisements: int,
@@ -1190,6 +1251,9 @@ def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Roun
     rn_50, rn_99 = med(lambda r: r.resa.resa_n.p50), med(lambda r: r.resa.resa_n.p99)
     r1_50, r1_99 = med(lambda r: r.resa.resa_1.p50), med(lambda r: r.resa.resa_1.p99)
     lot_n, lot_1 = med(lambda r: r.resa.lot_moyen_n), med(lambda r: r.resa.lot_moyen_1)
+    cpu_n, cpu_1 = med(lambda r: r.resa.cpu_n_us), med(lambda r: r.resa.cpu_1_us)
+    me_1, me_n = med(lambda r: r.resa.me_1.moyenne), med(lambda r: r.resa.me_n.debit)
+    borne_1 = med(lambda r: r.resa.borne_1)
     lot_max = max((r.resa.lot_max for r in rounds if not math.isnan(r.resa.lot_max)), default=math.nan)
     repos_99, flood_99 = med(lambda r: r.health_repos.p99), med(lambda r: r.health_flood.p99)
     repos_50, flood_50 = med(lambda r: r.health_repos.p50), med(lambda r: r.health_flood.p50)
@@ -1236,6 +1300,7 @@ def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Roun
         f"{ms(r1_50)} / {ms(r1_99)} ms | | | | |",
         f"| mean write batch during the bookings ({CONNEXIONS_RESA} clients; 1 client) | {lot_texte}; {lot1_texte} "
         f"| largest batch since start: {'n/a' if math.isnan(lot_max) else f'{lot_max:.0f}'} | | | |",
+        *lignes_plancher(commits, me_1, borne_1, cpu_n, cpu_1, me_n),
         f"| `/health` p99 during a sign-in flood of {FLOOD_DEBIT}/s offered ({CONNEXIONS_FLOOD} connections) "
         f"| {ms(rythme_99)} ms | idle {ms(repos_99)} ms | **{fois(r_rythme)}** | ≤ 3 | {atteint(r_rythme, 'le', 3)} |",
         f"| sign-ins answered 200 during it | {rythme_ok:.1f} /s (of {rythme_debit:.0f} answers/s; {rythme_503} × 503) "
@@ -1288,6 +1353,9 @@ def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Roun
         q_n = medl(lambda x: ratio(x.resa_n.par_s(201), x.commits))
         q_1 = medl(lambda x: ratio(x.resa_1.par_s(201), x.commits))
         lot_nl, lot_1l = medl(lambda x: x.lot_moyen_n), medl(lambda x: x.lot_moyen_1)
+        plancher_l = lignes_plancher(c_l, medl(lambda x: x.me_1.moyenne), medl(lambda x: x.borne_1),
+                                     medl(lambda x: x.cpu_n_us), medl(lambda x: x.cpu_1_us),
+                                     medl(lambda x: x.me_n.debit))
         autres = sum(x.resa_n.inattendues((201,)) + x.resa_1.inattendues((201,)) for x in lents)
         lent = [
             f"The bookings again on a slower disk: the server restarted with `bench/fsync-lent.c` preloaded "
@@ -1304,6 +1372,7 @@ def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Roun
             f"| mean write batch ({CONNEXIONS_RESA} clients; 1 client) | "
             f"{'n/a' if math.isnan(lot_nl) else f'{lot_nl:.1f}'}; {'n/a' if math.isnan(lot_1l) else f'{lot_1l:.2f}'} "
             "| | | | |",
+            *plancher_l,
         ]
     statuts_resa = ", ".join(f"{n} × {s}" for s, n in sorted(non201.items())) or "none"
     quick = (" **QUICK mode: a small store and short runs while developing, not the figures of issue 9.**"
@@ -1337,7 +1406,10 @@ def rediger(p: Parametres, machine: Machine, prelude: Prelude, rounds: list[Roun
         f"disponibilités' window, each used once, given to {len(patients.liste)} patients registered for the run "
         "(`POST /auth/register`) so that none holds two overlapping créneaux (interval partitioning); a run starts "
         f"where the previous one stopped. Answers other than 201: {statuts_resa}. The mean batch is the delta of "
-        "`toubeelib_ecritures_total` ÷ the delta of `toubeelib_ecritures_lots_total` (`GET /metrics`) over the run"
+        "`toubeelib_ecritures_total` ÷ the delta of `toubeelib_ecritures_lots_total` (`GET /metrics`) over the run; "
+        "the server's CPU per booking is its user + system time (`/proc/PID/stat`) over the run ÷ answers 201. After "
+        f"the bookings, `GET /me` with a patient's token at 1 and {CONNEXIONS_DEBIT} connections (`bench/charge-get.lua`): "
+        "what an authenticated request that writes nothing costs, the floor under a booking"
         f"{'' if epuisements == 0 else f'; **the list ran out {epuisements} time(s): those rates are lower bounds**'}.",
         f"- Sign-in floods: `POST /auth/signin` with a registered patient's correct email and password on "
         f"{CONNEXIONS_FLOOD} connections for {p.duree} s (`bench/charge-connexion.lua`, its wrk niced so that the "
