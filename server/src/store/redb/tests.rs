@@ -10,13 +10,13 @@ mod modification;
 use chrono::Duration;
 use domain::annulation::Auteur;
 use domain::consultation::TypeConsultation;
-use domain::disponibilite::{Recherche, creneaux_libres};
+use domain::disponibilite::{DureeConsultation, Recherche, creneaux_libres};
 use domain::horaires::{Heure, Horaires, Jour, RegleHoraire};
 use domain::ids::{PatientId, RdvId};
 use domain::reglages::{PolitiqueAnnulationTardive, Reglages, ReglagesBruts};
 use domain::specialite::Specialite;
 use domain::statut::Statut;
-use domain::temps::Creneau;
+use domain::temps::{Creneau, DUREE_MAX_MINUTES, DureeMinutes};
 use uuid::Uuid;
 
 use self::fixtures::{Monde, code, compte, demande, lundi, now, patient, praticien, structure, t};
@@ -1275,4 +1275,42 @@ fn rdvs_du_praticien_are_those_overlapping_the_window() {
         .rdvs_du_praticien(PraticienId(Uuid::now_v7()), jour("2026-12-07T00:00:00Z"))
         .unwrap_err();
     assert_eq!(code(&err), "introuvable:praticien");
+}
+
+#[test]
+fn a_booking_sees_an_rdv_of_the_longest_length_that_started_hours_before() {
+    // A booking reads only the rdvs starting within DUREE_MAX of its créneau: one of 8 h that began
+    // 7 h 30 earlier must still make the créneau busy, for the praticien and for its patient.
+    let m = Monde::new();
+    let huit_heures = |p: &Praticien| {
+        let mut p = p.clone();
+        p.durees = vec![DureeConsultation {
+            specialite: Specialite::MEDECINE_GENERALE,
+            type_consultation: TypeConsultation::Presentiel,
+            duree_minutes: DureeMinutes::new(u32::from(DUREE_MAX_MINUTES)).unwrap(),
+        }];
+        p
+    };
+    m.store.modifier_praticien(&huit_heures(&m.praticien)).unwrap();
+    // 08:00 to 16:00 in Paris, the first slot of the default Monday.
+    let matin = t("2026-12-07T07:00:00Z");
+    let long = nouveau(m.store.reserver(&m.demande(0, matin), now()));
+    assert_eq!(long.creneau.fin() - long.creneau.debut(), Duration::hours(8));
+    m.store.modifier_praticien(&m.praticien).unwrap();
+
+    let avant_la_fin = matin + Duration::minutes(450);
+    let err = m.store.reserver(&m.demande(1, avant_la_fin), now()).unwrap_err();
+    assert_eq!(code(&err), "creneau_indisponible");
+    let autre = praticien("Petit", "Louis", 2, m.structure.id);
+    m.store
+        .creer_praticien(&compte("praticien2@exemple.fr", Role::Praticien(autre.id)), &autre)
+        .unwrap();
+    let ailleurs = demande(autre.id, m.patients[0].id, m.comptes_patients[0], avant_la_fin);
+    let err = m.store.reserver(&ailleurs, now()).unwrap_err();
+    assert_eq!(code(&err), "patient_deja_pris");
+
+    let a_la_fin = long.creneau.fin();
+    nouveau(m.store.reserver(&m.demande(1, a_la_fin), now()));
+    let ailleurs = demande(autre.id, m.patients[0].id, m.comptes_patients[0], a_la_fin);
+    nouveau(m.store.reserver(&ailleurs, now()));
 }
