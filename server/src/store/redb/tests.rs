@@ -1303,7 +1303,10 @@ fn a_booking_sees_an_rdv_of_the_longest_length_that_started_hours_before() {
     assert_eq!(code(&err), "creneau_indisponible");
     let autre = praticien("Petit", "Louis", 2, m.structure.id);
     m.store
-        .creer_praticien(&compte("praticien2@exemple.fr", Role::Praticien(autre.id)), &autre)
+        .creer_praticien(
+            &compte("praticien2@exemple.fr", Role::Praticien(autre.id)),
+            &autre,
+        )
         .unwrap();
     let ailleurs = demande(autre.id, m.patients[0].id, m.comptes_patients[0], avant_la_fin);
     let err = m.store.reserver(&ailleurs, now()).unwrap_err();
