@@ -62,13 +62,7 @@ fn a_booking_makes_the_creneau_busy_in_the_agenda() {
 fn every_refusal_writes_nothing() {
     let m = Monde::new();
     // A second praticien, a booked créneau, a period off, a praticien taking known patients only.
-    let autre = praticien("Petit", "Louis", 2, m.structure.id);
-    m.store
-        .creer_praticien(
-            &compte("praticien2@exemple.fr", Role::Praticien(autre.id)),
-            &autre,
-        )
-        .unwrap();
+    let autre = m.second_praticien();
     nouveau(m.store.reserver(&m.demande(0, lundi()), now()));
     let mardi = t("2026-12-08T08:00:00Z");
     m.store
@@ -729,13 +723,7 @@ fn a_patients_rdvs_page_past_and_to_come_without_gap() {
 #[test]
 fn liens_are_the_patientele_and_the_praticiens_with_a_rdv() {
     let m = Monde::new();
-    let autre = praticien("Petit", "Louis", 2, m.structure.id);
-    m.store
-        .creer_praticien(
-            &compte("praticien2@exemple.fr", Role::Praticien(autre.id)),
-            &autre,
-        )
-        .unwrap();
+    let autre = m.second_praticien();
     let p0 = m.patients[0].id;
     assert_eq!(m.store.liens(p0).unwrap(), (vec![], vec![]));
     let rdv = nouveau(m.store.reserver(&m.demande(0, lundi()), now()));
@@ -1301,13 +1289,7 @@ fn a_booking_sees_an_rdv_of_the_longest_length_that_started_hours_before() {
     let avant_la_fin = matin + Duration::minutes(450);
     let err = m.store.reserver(&m.demande(1, avant_la_fin), now()).unwrap_err();
     assert_eq!(code(&err), "creneau_indisponible");
-    let autre = praticien("Petit", "Louis", 2, m.structure.id);
-    m.store
-        .creer_praticien(
-            &compte("praticien2@exemple.fr", Role::Praticien(autre.id)),
-            &autre,
-        )
-        .unwrap();
+    let autre = m.second_praticien();
     let ailleurs = demande(autre.id, m.patients[0].id, m.comptes_patients[0], avant_la_fin);
     let err = m.store.reserver(&ailleurs, now()).unwrap_err();
     assert_eq!(code(&err), "patient_deja_pris");

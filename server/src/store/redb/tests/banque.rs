@@ -6,8 +6,8 @@ use domain::ids::PraticienId;
 use redb::ReadableDatabase as _;
 use uuid::Uuid;
 
-use super::fixtures::{Monde, code, compte, now, praticien, t};
-use crate::modele::{DonneesBancaires, Role};
+use super::fixtures::{Monde, code, now, t};
+use crate::modele::DonneesBancaires;
 use crate::store::records::{DonneesBancairesV1, Record};
 use crate::store::redb::RedbStore;
 use crate::store::tables::{CLE_VERSION_SCHEMA, DONNEES_BANCAIRES, META, VERSION_SCHEMA};
@@ -26,13 +26,7 @@ fn donnees(iban: &str, m: &Monde) -> DonneesBancaires {
 #[test]
 fn bank_data_is_recorded_replaced_and_read_per_praticien() {
     let m = Monde::new();
-    let autre = praticien("Petit", "Louis", 2, m.structure.id);
-    m.store
-        .creer_praticien(
-            &compte("praticien2@exemple.fr", Role::Praticien(autre.id)),
-            &autre,
-        )
-        .unwrap();
+    let autre = m.second_praticien();
     assert_eq!(m.store.donnees_bancaires(m.praticien.id).unwrap(), None);
     let generation = m.store.generation_annuaire().unwrap();
 

@@ -148,6 +148,18 @@ impl Monde {
         }
     }
 
+    /// A second généraliste of the fixture's structure, Dr Louis Petit, written with its account.
+    pub fn second_praticien(&self) -> Praticien {
+        let autre = praticien("Petit", "Louis", 2, self.structure.id);
+        self.store
+            .creer_praticien(
+                &compte("praticien2@exemple.fr", Role::Praticien(autre.id)),
+                &autre,
+            )
+            .unwrap();
+        autre
+    }
+
     /// A booking of the fixture généraliste by patient `i`, at `debut`, présentiel, online.
     pub fn demande(&self, i: usize, debut: DateTime<Utc>) -> NouvelleReservation {
         demande(
