@@ -154,6 +154,10 @@ pub struct NouvelleReservation {
     pub idempotence: Option<CleIdempotence>,
 }
 
+/// One booking's answer in a batch ([`Stockage::reserver_lot`]): booked or replayed, with the
+/// praticien's réglages (the answer's links), or refused.
+pub type ReponseReservation = Result<(Reserve, domain::reglages::Reglages), StoreError>;
+
 /// What a booking did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reserve {
@@ -391,6 +395,14 @@ pub trait Stockage: Send + Sync + 'static {
     /// Books, in one write transaction: domain validation against the stored state, then the rdv and its
     /// indexes. With an Idempotency-Key already used with the same body: `Rejoue`.
     fn reserver(&self, demande: &NouvelleReservation, now: DateTime<Utc>) -> Result<Reserve, StoreError>;
+    /// Books each of `lot` in turn, in one write transaction: each sees the ones before it (two of one
+    /// créneau: the first wins), and each gets its own answer, with the praticien's réglages; a
+    /// refused one writes nothing and leaves the others booked. `Err` when the transaction itself
+    /// fails (a write or the commit): then none is booked.
+    fn reserver_lot(
+        &self,
+        lot: &[(NouvelleReservation, DateTime<Utc>)],
+    ) -> Result<Vec<ReponseReservation>, StoreError>;
     /// Moves (and/or changes the type of) a rdv, in one write transaction, keeping its id and history.
     fn deplacer(
         &self,

@@ -23,6 +23,7 @@ pub mod masse;
 mod messagerie;
 mod migration;
 pub(crate) mod outbox;
+mod reservation;
 #[cfg(test)]
 mod tests;
 mod totp;
@@ -37,7 +38,7 @@ use domain::annulation::{Auteur, decider_annulation};
 use domain::disponibilite::Agenda;
 use domain::identifiants::Email;
 use domain::ids::{PatientId, PersonnelId, PraticienId, RdvId, StructureId};
-use domain::reservation::{RdvActuel, Reservation, valider_deplacement, valider_reservation};
+use domain::reservation::{RdvActuel, Reservation, valider_deplacement};
 use domain::statut::{Statut, transition};
 use domain::temps::Creneau;
 use redb::{
@@ -51,14 +52,13 @@ pub use lecture::replier;
 use lecture::{lire, lire_reference};
 
 use super::records::{
-    CompteV1, EvenementRdvV1, EvenementV1, FamilleV1, IdempotenceRdvV1, IndisponibiliteV1, JetonV1,
-    PaiementV1, PatientV2, PersonnelV1, PraticienV1, RdvV1, Record, ReponseV1, StatutV1, StructureV1,
-    TransmissionV1, instant, millis,
+    CompteV1, EvenementRdvV1, EvenementV1, FamilleV1, IndisponibiliteV1, JetonV1, PaiementV1, PatientV2,
+    PersonnelV1, PraticienV1, RdvV1, Record, ReponseV1, StructureV1, TransmissionV1, instant, millis,
 };
 use super::tables::*;
 use super::{
-    ChangementStatut, CleIdempotence, FiltrePraticiens, JetonRafraichissement, NouvelleReservation,
-    PAGE_ITEMS_MAX, Page, Periode, ReponseMemorisee, Reserve, Rotation, Stockage, StoreError,
+    ChangementStatut, FiltrePraticiens, JetonRafraichissement, NouvelleReservation, PAGE_ITEMS_MAX, Page,
+    Periode, ReponseMemorisee, ReponseReservation, Reserve, Rotation, Stockage, StoreError,
 };
 use crate::modele::{Compte, CompteId, Indisponibilite, Patient, Personnel, Praticien, Rdv, Structure};
 
@@ -166,7 +166,17 @@ impl RedbStore {
     /// ([`groupe::Groupe::ecrire`]). An `Err` from `f` keeps nothing `f` wrote. `f` may run more than
     /// once, each time in a fresh transaction, if a batch it ran in is aborted.
     fn ecrire<R>(&self, f: impl FnMut(&WriteTransaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
-        let resultat = self.groupe.ecrire(&self.db, f)?;
+        self.ecrire_pondere(|_| 1, f)
+    }
+
+    /// [`RedbStore::ecrire`] for a closure that makes several writes (a batch of bookings), `poids`
+    /// counting them from its result for the group commit's statistics.
+    fn ecrire_pondere<R>(
+        &self,
+        poids: impl Fn(&R) -> u64,
+        f: impl FnMut(&WriteTransaction) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let resultat = self.groupe.ecrire(&self.db, poids, f)?;
         // One stored permit at most: a wake-up per commit costs the worker one read of the due index.
         self.reveil_outbox.notify_one();
         Ok(resultat)
@@ -1041,69 +1051,19 @@ impl Stockage for RedbStore {
     }
 
     fn reserver(&self, demande: &NouvelleReservation, now: DateTime<Utc>) -> Result<Reserve, StoreError> {
-        self.ecrire(|txn| {
-            let mut t = TablesRdv::ouvrir(txn)?;
-            let mut idempotence = txn.open_table(IDEMPOTENCE_RDVS)?;
-            if let Some(CleIdempotence {
-                compte,
-                cle,
-                empreinte,
-            }) = &demande.idempotence
-            {
-                let deja = lire(&idempotence, (compte.0.as_u128(), cle.as_str()))?;
-                if let Some(deja) = deja.filter(|d| !expire(d.le, now)) {
-                    if deja.empreinte != *empreinte {
-                        return Err(StoreError::IdempotenceReutilisee);
-                    }
-                    let rdv = lire_reference(&t.rdvs, deja.rdv)?;
-                    return Ok(Reserve::Rejoue(Rdv::try_from(rdv)?));
-                }
-            }
-            let praticien = praticien_de(&txn.open_table(PRATICIENS)?, demande.praticien_id.0.as_u128())?;
-            let patient = demande.patient_id.0.as_u128();
-            if txn.open_table(PATIENTS)?.get(patient)?.is_none() {
-                return Err(StoreError::Introuvable("patient"));
-            }
-            let (mut agenda, situation) = t.etat(txn, &praticien, patient, demande.reservation.debut)?;
-            let (pa, debut) = (demande.patient_id, demande.reservation.debut);
-            attente::tenir_autour(txn, &mut agenda, &praticien, pa, debut, now)?;
-            let libre = valider_reservation(&agenda, &demande.reservation, &situation, now)?;
-            let id = demande.rdv_id.0.as_u128();
-            if t.rdvs.get(id)?.is_some() {
-                return Err(StoreError::Conflit("id_deja_utilise"));
-            }
-            let rdv = RdvV1 {
-                id,
-                praticien: praticien.id.0.as_u128(),
-                patient,
-                specialite: libre.specialite.code().to_owned(),
-                type_consultation: libre.type_consultation.into(),
-                motif: demande.reservation.motif.clone(),
-                debut: millis(libre.debut),
-                fin: millis(libre.fin),
-                structure: libre.structure_id.0.as_u128(),
-                statut: StatutV1::Prevu,
-                origine: demande.reservation.origine.into(),
-                historique: vec![evenement(Statut::Prevu, "reserve", demande.par, now)],
-                paiement: None,
-                transmission: None,
-            };
-            t.ecrire(&rdv, None)?;
-            attente::solder_offre(txn, &rdv)?;
-            outbox::enfiler_rdv(txn, &rdv, EvenementRdvV1::Reserve, now)?;
-            outbox::enfiler_rappel(txn, &rdv, praticien.reglages.valeurs().rappel_heures, now)?;
-            if let Some(cle) = &demande.idempotence {
-                let souvenir = IdempotenceRdvV1 {
-                    empreinte: cle.empreinte,
-                    rdv: id,
-                    le: millis(now),
-                };
-                idempotence.insert(
-                    (cle.compte.0.as_u128(), cle.cle.as_str()),
-                    Record::encoder(&souvenir)?,
-                )?;
-            }
-            Ok(Reserve::Nouveau(Rdv::try_from(rdv)?))
+        // A refusal comes back as an `Err` here too: the transaction aborts, and it wrote nothing.
+        self.ecrire(|txn| reservation::reserver_dans(txn, demande, now)?.map(|(r, _)| r))
+    }
+
+    fn reserver_lot(
+        &self,
+        lot: &[(NouvelleReservation, DateTime<Utc>)],
+    ) -> Result<Vec<ReponseReservation>, StoreError> {
+        let reservees = |r: &Vec<Result<_, _>>| r.iter().filter(|x| x.is_ok()).count() as u64;
+        self.ecrire_pondere(reservees, |txn| {
+            lot.iter()
+                .map(|(demande, now)| reservation::reserver_dans(txn, demande, *now))
+                .collect()
         })
     }
 

@@ -22,6 +22,9 @@
 //! The writers are the callers' own blocking threads (the API runs the store in `spawn_blocking`):
 //! the closures borrow their caller's data, and no thread hop is added to a lone write. Whichever
 //! writer closes a batch commits it; the batch's transaction belongs to the group, not to a thread.
+//! Bookings, the one write that comes in bursts, have a writer thread of their own
+//! ([`crate::guichet`]), which brings the bookings queued meanwhile as one closure: one member of
+//! the batch, counted for the bookings it made.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -54,6 +57,8 @@ struct Etat {
     txn: Option<WriteTransaction>,
     /// Writers whose closure ran in `txn` and who wait for its commit, in order.
     membres: Vec<u64>,
+    /// The writes those closures made (a closure may carry several: a batch of bookings).
+    poids: u64,
     /// A writer took `txn` out and is committing it; newcomers wait for the next batch.
     en_commit: bool,
     /// Writers admitted that have not run yet (waiting, running, or sent back to run again).
@@ -85,10 +90,12 @@ impl Groupe {
     /// Runs `ecriture` in the current batch of `db` and returns once that batch is durable. An `Err`
     /// from `ecriture` is returned as is, and nothing it wrote is kept; `ecriture` may be called more
     /// than once (when a batch it ran in is aborted), so it must not keep effects outside the
-    /// transaction.
+    /// transaction. `poids` says, from its result, how many writes it made, for the statistics (a
+    /// batch of bookings is one closure of several, its refused ones writing nothing).
     pub(super) fn ecrire<R>(
         &self,
         db: &Database,
+        poids: impl Fn(&R) -> u64,
         mut ecriture: impl FnMut(&WriteTransaction) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
         let mut etat = self.verrou();
@@ -131,6 +138,7 @@ impl Groupe {
                 Ok(valeur) => {
                     etat.txn = Some(txn);
                     etat.membres.push(ticket);
+                    etat.poids += poids(&valeur);
                     etat.en_attente -= 1;
                     if seul {
                         // Its batch is itself: committed at once, then the others may run.
@@ -163,6 +171,7 @@ impl Groupe {
                         return Err(refus);
                     }
                     let membres = std::mem::take(&mut etat.membres);
+                    etat.poids = 0;
                     etat.en_attente += membres.len();
                     etat.statistiques.rejouees += membres.len() as u64;
                     for membre in membres {
@@ -181,6 +190,7 @@ impl Groupe {
             return etat;
         };
         let membres = std::mem::take(&mut etat.membres);
+        let poids = std::mem::take(&mut etat.poids);
         etat.en_commit = true;
         drop(etat);
         let commit = txn.commit();
@@ -188,10 +198,9 @@ impl Groupe {
         etat.en_commit = false;
         match commit {
             Ok(()) => {
-                let taille = membres.len() as u64;
                 etat.statistiques.lots += 1;
-                etat.statistiques.ecritures += taille;
-                etat.statistiques.lot_max = etat.statistiques.lot_max.max(taille);
+                etat.statistiques.ecritures += poids;
+                etat.statistiques.lot_max = etat.statistiques.lot_max.max(poids);
                 for membre in membres {
                     etat.issues.insert(membre, Issue::Commis);
                 }

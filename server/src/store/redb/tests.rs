@@ -22,6 +22,7 @@ use uuid::Uuid;
 use self::fixtures::{Monde, code, compte, demande, lundi, now, patient, praticien, structure, t};
 use super::*;
 use crate::modele::{ModePaiement, Paiement, Role, Transmission};
+use crate::store::CleIdempotence;
 
 #[track_caller]
 fn nouveau(r: Result<Reserve, StoreError>) -> Rdv {
@@ -1298,4 +1299,38 @@ fn a_booking_sees_an_rdv_of_the_longest_length_that_started_hours_before() {
     nouveau(m.store.reserver(&m.demande(1, a_la_fin), now()));
     let ailleurs = demande(autre.id, m.patients[0].id, m.comptes_patients[0], a_la_fin);
     nouveau(m.store.reserver(&ailleurs, now()));
+}
+
+#[test]
+fn a_refused_booking_in_a_lot_writes_nothing_and_leaves_the_others_booked() {
+    let mut m = Monde::new();
+    let apres = lundi() + Duration::minutes(30);
+    let lot = [
+        (m.demande(0, lundi()), now()),
+        // The same créneau: refused, as the second of the transaction.
+        (m.demande(1, lundi()), now()),
+        (m.demande(1, apres), now()),
+        // A créneau off the horaires.
+        (m.demande(1, lundi() + Duration::minutes(7)), now()),
+    ];
+    let resultats = m.store.reserver_lot(&lot).unwrap();
+    assert_eq!(resultats.len(), 4);
+    let reserve = |i: usize| match &resultats[i] {
+        Ok((Reserve::Nouveau(rdv), reglages)) => {
+            assert_eq!(*reglages, m.praticien.reglages);
+            rdv.clone()
+        }
+        autre => panic!("{i} : attendu une réservation, obtenu {autre:?}"),
+    };
+    let refus = |i: usize| match &resultats[i] {
+        Err(e) => code(e),
+        autre => panic!("{i} : attendu un refus, obtenu {autre:?}"),
+    };
+    assert_eq!(reserve(0).creneau.debut(), lundi());
+    assert_eq!(refus(1), "creneau_indisponible");
+    assert_eq!(reserve(2).creneau.debut(), apres);
+    assert_eq!(refus(3), "creneau_indisponible");
+    assert_eq!(m.nb_rdvs(), 2);
+    assert_eq!(m.store.rdv(reserve(2).id).unwrap(), Some(reserve(2)));
+    assert!(m.store.verifier().unwrap().saine());
 }
