@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod documents;
 pub mod gabarits;
+pub mod guichet;
 pub mod horloge;
 pub mod ical;
 pub mod messagerie;
@@ -103,6 +104,9 @@ pub enum ServeError {
     /// A start-up task died.
     #[error("a start-up task failed: {0}")]
     Tache(String),
+    /// The booking writer's thread cannot be started.
+    #[error("the booking writer cannot be started")]
+    Guichet(#[source] io::Error),
 }
 
 /// Runs `toubeelib serve`: binds, prints `listening on http://ADDR` on stdout, serves until SIGTERM or
@@ -283,8 +287,10 @@ async fn preparer(config: &Config) -> Result<std::sync::Arc<api::etat::Etat>, Se
         .await
         .map_err(|e| ServeError::Tache(e.to_string()))??;
     tracing::info!(?ouverture, "search index ready");
+    let guichet = guichet::Guichet::demarrer(std::sync::Arc::clone(&store)).map_err(ServeError::Guichet)?;
     Ok(std::sync::Arc::new(api::etat::Etat {
         recherche: std::sync::Arc::new(recherche),
+        guichet,
         store,
         jetons: auth::Jetons::new(secret),
         hacheur,

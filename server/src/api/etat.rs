@@ -22,6 +22,8 @@ pub struct JetonAcces(pub Bearer);
 pub struct Etat {
     /// The store.
     pub store: Arc<dyn Stockage>,
+    /// The booking writer: `POST /rdvs` books through it.
+    pub guichet: crate::guichet::Guichet,
     /// Access tokens.
     pub jetons: Jetons,
     /// Password hashing (bounded pool).

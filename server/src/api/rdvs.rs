@@ -454,8 +454,10 @@ impl RdvsApi {
         let now = self.etat.maintenant();
         let (reserve, reglages) = self
             .etat
-            .stocker(move |s| Ok((s.reserver(&demande, now)?, reglages_de(s, praticien_id)?)))
-            .await?;
+            .guichet
+            .reserver(demande, now)?
+            .await
+            .map_err(|_| ErreurApi::interne("le guichet des réservations n'a pas répondu"))??;
         let rdv = match reserve {
             Reserve::Nouveau(rdv) => {
                 tracing::info!(rdv = %rdv.id, praticien = %rdv.praticien_id, "rdv booked");

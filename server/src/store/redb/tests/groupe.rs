@@ -371,3 +371,110 @@ fn past_the_queue_bound_a_writer_is_refused_at_once_and_the_queue_still_commits(
         .unwrap();
     assert_eq!(nb, super::super::groupe::ATTENTE_MAX as u64 + 2);
 }
+
+/// The booking writer ([`crate::guichet`]) over the store of `m`, which it takes; the store stays
+/// reachable through the returned `Arc`.
+fn guichet(m: Monde) -> (Arc<RedbStore>, crate::guichet::Guichet, tempfile::TempDir) {
+    let Monde { dossier, store, .. } = m;
+    let store = Arc::new(store);
+    let stockage: Arc<dyn Stockage> = Arc::clone(&store) as Arc<dyn Stockage>;
+    let guichet = crate::guichet::Guichet::demarrer(stockage).unwrap();
+    (store, guichet, dossier)
+}
+
+fn rdvs(store: &RedbStore) -> u64 {
+    let txn = store.db.begin_read().unwrap();
+    txn.open_table(RDVS).unwrap().len().unwrap()
+}
+
+#[test]
+fn the_booking_writer_books_what_queued_during_a_commit_with_one_winner_per_creneau() {
+    let (m, controle) = monde(8);
+    let un = demande_de(&m, "Groupe0", quart_d_heure(1));
+    let memes: Vec<_> = (0..8)
+        .map(|i| demande_de(&m, &format!("Groupe{i}"), lundi()))
+        .collect();
+    let (store, guichet, _dossier) = guichet(m);
+    let avant = store.statistiques_ecritures();
+    controle.retenir(true);
+    let tenu = {
+        let store = Arc::clone(&store);
+        std::thread::spawn(move || store.creer_structure(&structure("Cabinet tenu", "Nancy")))
+    };
+    controle.attendre_un_sync_retenu();
+    let attentes: Vec<_> = std::iter::once(un)
+        .chain(memes)
+        .map(|d| guichet.reserver(d, now()).unwrap())
+        .collect();
+    attendre(
+        || store.groupe.en_attente() == 1,
+        "le guichet en file derrière le commit",
+    );
+    controle.retenir(false);
+    tenu.join().unwrap().unwrap();
+    let reponses: Vec<_> = attentes.into_iter().map(|a| a.blocking_recv().unwrap()).collect();
+    assert!(
+        matches!(reponses[0], Ok((Reserve::Nouveau(_), _))),
+        "{:?}",
+        reponses[0]
+    );
+    let gagnants = reponses[1..]
+        .iter()
+        .filter(|r| matches!(r, Ok((Reserve::Nouveau(_), _))))
+        .count();
+    assert_eq!(gagnants, 1, "{reponses:?}");
+    for r in &reponses[1..] {
+        if let Err(e) = r {
+            assert_eq!(code(e), "creneau_indisponible", "{reponses:?}");
+        }
+    }
+    assert_eq!(rdvs(&store), 2);
+    // The held commit, then the writer's two batches at most: what it took first, then the rest.
+    let apres = store.statistiques_ecritures();
+    assert!(apres.lots - avant.lots <= 3, "{avant:?} {apres:?}");
+    // The held structure and the two bookings made: the refused ones wrote nothing.
+    assert_eq!(apres.ecritures - avant.ecritures, 3, "{avant:?} {apres:?}");
+}
+
+#[test]
+fn past_its_bound_the_booking_writer_refuses_at_once_and_answers_the_queue() {
+    let (m, controle) = monde(0);
+    let demandes: Vec<_> = (0..=crate::guichet::FILE_MAX + 1)
+        .map(|_| m.demande(0, lundi()))
+        .collect();
+    let (store, guichet, _dossier) = guichet(m);
+    controle.retenir(true);
+    let tenu = {
+        let store = Arc::clone(&store);
+        std::thread::spawn(move || store.creer_structure(&structure("Cabinet tenu", "Nancy")))
+    };
+    controle.attendre_un_sync_retenu();
+    let mut demandes = demandes.into_iter();
+    // The first is taken by the writer, which then waits behind the held commit.
+    let premiere = guichet.reserver(demandes.next().unwrap(), now()).unwrap();
+    attendre(
+        || store.groupe.en_attente() == 1,
+        "le guichet en file derrière le commit",
+    );
+    let file: Vec<_> = demandes
+        .by_ref()
+        .take(crate::guichet::FILE_MAX)
+        .map(|d| guichet.reserver(d, now()).unwrap())
+        .collect();
+    let refus = guichet.reserver(demandes.next().unwrap(), now());
+    assert!(matches!(refus, Err(StoreError::Sature)), "{refus:?}");
+    controle.retenir(false);
+    tenu.join().unwrap().unwrap();
+    assert!(matches!(
+        premiere.blocking_recv().unwrap(),
+        Ok((Reserve::Nouveau(_), _))
+    ));
+    for attente in file {
+        let reponse = attente.blocking_recv().unwrap();
+        assert!(
+            matches!(&reponse, Err(e) if code(e) == "patient_deja_pris" || code(e) == "creneau_indisponible"),
+            "{reponse:?}"
+        );
+    }
+    assert_eq!(rdvs(&store), 1);
+}
