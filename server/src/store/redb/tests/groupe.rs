@@ -478,3 +478,46 @@ fn past_its_bound_the_booking_writer_refuses_at_once_and_answers_the_queue() {
     }
     assert_eq!(rdvs(&store), 1);
 }
+
+#[test]
+fn a_batch_of_the_booking_writer_whose_commit_fails_answers_each_booking_with_an_error_and_stores_nothing()
+{
+    let (m, controle) = monde(8);
+    let demandes: Vec<_> = (0..8)
+        .map(|i| demande_de(&m, &format!("Groupe{i}"), quart_d_heure(i)))
+        .collect();
+    let (store, guichet, dossier) = guichet(m);
+    controle.retenir(true);
+    let tenu = {
+        let store = Arc::clone(&store);
+        std::thread::spawn(move || store.creer_structure(&structure("Cabinet tenu", "Nancy")))
+    };
+    controle.attendre_un_sync_retenu();
+    let attentes: Vec<_> = demandes
+        .into_iter()
+        .map(|d| guichet.reserver(d, now()).unwrap())
+        .collect();
+    attendre(
+        || store.groupe.en_attente() == 1,
+        "le guichet en file derrière le commit",
+    );
+    // The disk fails once the held commit is on it: neither the batch nor any booking run again
+    // alone can commit.
+    controle.panne_apres_le_sync_retenu();
+    controle.retenir(false);
+    tenu.join().unwrap().unwrap();
+    for attente in attentes {
+        let reponse = attente.blocking_recv().unwrap();
+        assert!(matches!(reponse, Err(StoreError::Interne(_))), "{reponse:?}");
+    }
+    let stats = store.statistiques_ecritures();
+    assert!(stats.lots_echoues >= 2, "the batch, then each booking alone: {stats:?}");
+    assert_eq!(rdvs(&store), 0);
+    // Nothing of it after a restart either; the held commit itself is durable.
+    drop(guichet);
+    attendre(|| Arc::strong_count(&store) == 1, "le guichet arrêté");
+    drop(store);
+    let rouvert = RedbStore::open(dossier.path()).unwrap();
+    assert_eq!(rdvs(&rouvert), 0);
+    assert_eq!(rouvert.structures(Some("Nancy"), 10).unwrap().len(), 1);
+}
