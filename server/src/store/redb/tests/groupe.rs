@@ -480,8 +480,7 @@ fn past_its_bound_the_booking_writer_refuses_at_once_and_answers_the_queue() {
 }
 
 #[test]
-fn a_batch_of_the_booking_writer_whose_commit_fails_answers_each_booking_with_an_error_and_stores_nothing()
-{
+fn a_failed_commit_of_the_booking_writer_answers_each_booking_with_an_error_and_stores_nothing() {
     let (m, controle) = monde(8);
     let demandes: Vec<_> = (0..8)
         .map(|i| demande_de(&m, &format!("Groupe{i}"), quart_d_heure(i)))
@@ -511,7 +510,10 @@ fn a_batch_of_the_booking_writer_whose_commit_fails_answers_each_booking_with_an
         assert!(matches!(reponse, Err(StoreError::Interne(_))), "{reponse:?}");
     }
     let stats = store.statistiques_ecritures();
-    assert!(stats.lots_echoues >= 2, "the batch, then each booking alone: {stats:?}");
+    assert!(
+        stats.lots_echoues >= 2,
+        "the batch, then each booking alone: {stats:?}"
+    );
     assert_eq!(rdvs(&store), 0);
     // Nothing of it after a restart either; the held commit itself is durable.
     drop(guichet);
