@@ -387,6 +387,30 @@ fn rdvs(store: &RedbStore) -> u64 {
     txn.open_table(RDVS).unwrap().len().unwrap()
 }
 
+/// Holds a commit inside its sync (a structure created by another thread), so that the writer's next
+/// batch waits behind it; join the thread once [`Controle::retenir`] lets it go.
+fn tenir_un_commit(store: &Arc<RedbStore>, controle: &Controle) -> std::thread::JoinHandle<()> {
+    controle.retenir(true);
+    let tenu = {
+        let store = Arc::clone(store);
+        std::thread::spawn(move || {
+            store
+                .creer_structure(&structure("Cabinet tenu", "Nancy"))
+                .unwrap();
+        })
+    };
+    controle.attendre_un_sync_retenu();
+    tenu
+}
+
+/// Waits until the booking writer has taken a batch and queues behind the held commit.
+fn attendre_le_guichet(store: &RedbStore) {
+    attendre(
+        || store.groupe.en_attente() == 1,
+        "le guichet en file derrière le commit",
+    );
+}
+
 #[test]
 fn the_booking_writer_books_what_queued_during_a_commit_with_one_winner_per_creneau() {
     let (m, controle) = monde(8);
@@ -396,22 +420,14 @@ fn the_booking_writer_books_what_queued_during_a_commit_with_one_winner_per_cren
         .collect();
     let (store, guichet, _dossier) = guichet(m);
     let avant = store.statistiques_ecritures();
-    controle.retenir(true);
-    let tenu = {
-        let store = Arc::clone(&store);
-        std::thread::spawn(move || store.creer_structure(&structure("Cabinet tenu", "Nancy")))
-    };
-    controle.attendre_un_sync_retenu();
+    let tenu = tenir_un_commit(&store, &controle);
     let attentes: Vec<_> = std::iter::once(un)
         .chain(memes)
         .map(|d| guichet.reserver(d, now()).unwrap())
         .collect();
-    attendre(
-        || store.groupe.en_attente() == 1,
-        "le guichet en file derrière le commit",
-    );
+    attendre_le_guichet(&store);
     controle.retenir(false);
-    tenu.join().unwrap().unwrap();
+    tenu.join().unwrap();
     let reponses: Vec<_> = attentes.into_iter().map(|a| a.blocking_recv().unwrap()).collect();
     assert!(
         matches!(reponses[0], Ok((Reserve::Nouveau(_), _))),
@@ -443,19 +459,11 @@ fn past_its_bound_the_booking_writer_refuses_at_once_and_answers_the_queue() {
         .map(|_| m.demande(0, lundi()))
         .collect();
     let (store, guichet, _dossier) = guichet(m);
-    controle.retenir(true);
-    let tenu = {
-        let store = Arc::clone(&store);
-        std::thread::spawn(move || store.creer_structure(&structure("Cabinet tenu", "Nancy")))
-    };
-    controle.attendre_un_sync_retenu();
+    let tenu = tenir_un_commit(&store, &controle);
     let mut demandes = demandes.into_iter();
     // The first is taken by the writer, which then waits behind the held commit.
     let premiere = guichet.reserver(demandes.next().unwrap(), now()).unwrap();
-    attendre(
-        || store.groupe.en_attente() == 1,
-        "le guichet en file derrière le commit",
-    );
+    attendre_le_guichet(&store);
     let file: Vec<_> = demandes
         .by_ref()
         .take(crate::guichet::FILE_MAX)
@@ -464,7 +472,7 @@ fn past_its_bound_the_booking_writer_refuses_at_once_and_answers_the_queue() {
     let refus = guichet.reserver(demandes.next().unwrap(), now());
     assert!(matches!(refus, Err(StoreError::Sature)), "{refus:?}");
     controle.retenir(false);
-    tenu.join().unwrap().unwrap();
+    tenu.join().unwrap();
     assert!(matches!(
         premiere.blocking_recv().unwrap(),
         Ok((Reserve::Nouveau(_), _))
@@ -487,25 +495,17 @@ fn a_failed_commit_of_the_booking_writer_answers_each_booking_with_an_error_and_
         .collect();
     let (store, guichet, dossier) = guichet(m);
     let avant = store.statistiques_ecritures();
-    controle.retenir(true);
-    let tenu = {
-        let store = Arc::clone(&store);
-        std::thread::spawn(move || store.creer_structure(&structure("Cabinet tenu", "Nancy")))
-    };
-    controle.attendre_un_sync_retenu();
+    let tenu = tenir_un_commit(&store, &controle);
     let attentes: Vec<_> = demandes
         .into_iter()
         .map(|d| guichet.reserver(d, now()).unwrap())
         .collect();
-    attendre(
-        || store.groupe.en_attente() == 1,
-        "le guichet en file derrière le commit",
-    );
+    attendre_le_guichet(&store);
     // The disk fails once the held commit is on it: neither the batch nor any booking run again
     // alone can commit.
     controle.panne_apres_le_sync_retenu();
     controle.retenir(false);
-    tenu.join().unwrap().unwrap();
+    tenu.join().unwrap();
     for attente in attentes {
         let reponse = attente.blocking_recv().unwrap();
         assert!(matches!(reponse, Err(StoreError::Interne(_))), "{reponse:?}");
