@@ -54,7 +54,8 @@ impl Heure {
         NaiveTime::from_hms_opt(h, m, 0).map(Heure)
     }
 
-    /// `h:m` for constants: an impossible time fails the build, not the program.
+    /// `h:m` for constants: in a `const` item an impossible time fails the build. Only call it there:
+    /// at run time it would panic, where [`Heure::hm`] returns `None`.
     pub const fn const_hm(h: u32, m: u32) -> Self {
         match NaiveTime::from_hms_opt(h, m, 0) {
             Some(t) => Heure(t),
@@ -214,7 +215,10 @@ impl Horaires {
     /// DOMAIN.md's default for a praticien with none: Monday to Friday, 08:00 to 19:00, présentiel, in
     /// the first structure.
     pub fn semaine_par_defaut(structure_id: StructureId) -> Self {
-        let (debut, fin) = (Heure::const_hm(8, 0), Heure::const_hm(19, 0));
+        // Constants, so `const_hm` runs at compile time: an impossible time fails the build.
+        const DEBUT: Heure = Heure::const_hm(8, 0);
+        const FIN: Heure = Heure::const_hm(19, 0);
+        let (debut, fin) = (DEBUT, FIN);
         let jours = [
             Jour::Lundi,
             Jour::Mardi,

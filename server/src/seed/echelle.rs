@@ -1050,15 +1050,20 @@ fn horaires(
 ) -> Result<(Horaires, Vec<StructureId>, bool), domain::horaires::HorairesInvalides> {
     use Jour::{Jeudi, Lundi, Mardi, Mercredi, Samedi, Vendredi};
     use TypeConsultation::{Presentiel, Teleconsultation};
-    let regle = |jour, (h1, m1), (h2, m2), structure_id, types: &[TypeConsultation]| RegleHoraire {
-        jour,
-        debut: Heure::const_hm(h1, m1),
-        fin: Heure::const_hm(h2, m2),
-        structure_id,
-        types: types.to_vec(),
-        specialites: None,
-        valable_du: None,
-        valable_au: None,
+    let heure = |(h, m): (u32, u32)| {
+        Heure::hm(h, m).ok_or_else(|| domain::horaires::HorairesInvalides::Heure(format!("{h:02}:{m:02}")))
+    };
+    let regle = |jour, debut, fin, structure_id, types: &[TypeConsultation]| {
+        Ok::<_, domain::horaires::HorairesInvalides>(RegleHoraire {
+            jour,
+            debut: heure(debut)?,
+            fin: heure(fin)?,
+            structure_id,
+            types: types.to_vec(),
+            specialites: None,
+            valable_du: None,
+            valable_au: None,
+        })
     };
     let s = principale;
     let (regles, structures, teleconsultation) = match (a.sous(100), voisine) {
@@ -1066,10 +1071,10 @@ fn horaires(
         (60..75, _) => {
             let mut r = Vec::new();
             for jour in [Lundi, Mardi, Mercredi, Jeudi, Vendredi] {
-                r.push(regle(jour, (8, 30), (12, 30), s, &[Presentiel]));
+                r.push(regle(jour, (8, 30), (12, 30), s, &[Presentiel])?);
             }
             for jour in [Lundi, Mardi, Jeudi, Vendredi] {
-                r.push(regle(jour, (14, 0), (19, 0), s, &[Presentiel]));
+                r.push(regle(jour, (14, 0), (19, 0), s, &[Presentiel])?);
             }
             r.push(regle(
                 Mercredi,
@@ -1077,27 +1082,27 @@ fn horaires(
                 (18, 0),
                 s,
                 &[Presentiel, Teleconsultation],
-            ));
-            r.push(regle(Samedi, (9, 0), (12, 0), s, &[Presentiel]));
+            )?);
+            r.push(regle(Samedi, (9, 0), (12, 0), s, &[Presentiel])?);
             (r, vec![s], true)
         }
         (75..85, _) => {
             let mut r = Vec::new();
             for jour in [Lundi, Mardi, Jeudi] {
-                r.push(regle(jour, (9, 0), (17, 30), s, &[Presentiel]));
+                r.push(regle(jour, (9, 0), (17, 30), s, &[Presentiel])?);
             }
-            r.push(regle(Vendredi, (9, 0), (12, 0), s, &[Teleconsultation]));
+            r.push(regle(Vendredi, (9, 0), (12, 0), s, &[Teleconsultation])?);
             (r, vec![s], true)
         }
         (85..95, Some(v)) => {
             let mut r = Vec::new();
             for jour in [Lundi, Mercredi, Vendredi] {
-                r.push(regle(jour, (8, 0), (13, 0), s, &[Presentiel]));
+                r.push(regle(jour, (8, 0), (13, 0), s, &[Presentiel])?);
             }
             for jour in [Mardi, Jeudi] {
-                r.push(regle(jour, (13, 0), (19, 30), v, &[Presentiel]));
+                r.push(regle(jour, (13, 0), (19, 30), v, &[Presentiel])?);
             }
-            r.push(regle(Samedi, (9, 0), (12, 0), s, &[Presentiel]));
+            r.push(regle(Samedi, (9, 0), (12, 0), s, &[Presentiel])?);
             (r, vec![s, v], false)
         }
         (85..95, None) => (Vec::new(), vec![s], false),
@@ -1105,7 +1110,7 @@ fn horaires(
             let r = [Lundi, Mardi, Mercredi, Jeudi, Vendredi]
                 .into_iter()
                 .map(|jour| regle(jour, (11, 0), (20, 0), s, &[Presentiel]))
-                .collect();
+                .collect::<Result<_, _>>()?;
             (r, vec![s], false)
         }
     };
