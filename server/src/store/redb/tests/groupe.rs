@@ -210,12 +210,17 @@ fn quart_d_heure(i: usize) -> DateTime<Utc> {
     lundi() + chrono::Duration::minutes(30 * i as i64)
 }
 
+/// One booking for each of the first `n` extra patients of [`monde`], patient `i` at [`quart_d_heure`]`(i)`.
+fn en_quarts_d_heure(m: &Monde, n: usize) -> Vec<NouvelleReservation> {
+    (0..n)
+        .map(|i| demande_de(m, &format!("Groupe{i}"), quart_d_heure(i)))
+        .collect()
+}
+
 #[test]
 fn writers_arriving_during_a_commit_share_the_next_one() {
     let (m, controle) = monde(8);
-    let demandes: Vec<_> = (0..8)
-        .map(|i| demande_de(&m, &format!("Groupe{i}"), quart_d_heure(i)))
-        .collect();
+    let demandes = en_quarts_d_heure(&m, 8);
     let avant = m.store.statistiques_ecritures();
     let ecritures = demandes
         .iter()
@@ -237,9 +242,7 @@ fn writers_arriving_during_a_commit_share_the_next_one() {
 #[test]
 fn a_batch_whose_commit_fails_answers_every_writer_with_an_error_and_stores_nothing() {
     let (m, controle) = monde(8);
-    let demandes: Vec<_> = (0..8)
-        .map(|i| demande_de(&m, &format!("Groupe{i}"), quart_d_heure(i)))
-        .collect();
+    let demandes = en_quarts_d_heure(&m, 8);
     let ecritures = demandes
         .iter()
         .map(|d| Box::new(|| m.store.reserver(d, now())) as Ecriture<'_, _>)
@@ -268,9 +271,7 @@ fn a_refusal_inside_a_batch_keeps_nothing_of_it_and_everything_of_the_others() {
     // refusal meets earlier writers of its batch at least once (it is first one time in five).
     for tour in 0..3 {
         let (mut m, controle) = monde(4);
-        let mut demandes: Vec<_> = (0..4)
-            .map(|i| demande_de(&m, &format!("Groupe{i}"), quart_d_heure(i)))
-            .collect();
+        let mut demandes = en_quarts_d_heure(&m, 4);
         // The fourth patient wants the first one's créneau: exactly one of them gets it.
         demandes[3].reservation.debut = quart_d_heure(0);
         // A praticien at an unknown structure: its account is written, then the structure refused.
@@ -490,9 +491,7 @@ fn past_its_bound_the_booking_writer_refuses_at_once_and_answers_the_queue() {
 #[test]
 fn a_failed_commit_of_the_booking_writer_answers_each_booking_with_an_error_and_stores_nothing() {
     let (m, controle) = monde(8);
-    let demandes: Vec<_> = (0..8)
-        .map(|i| demande_de(&m, &format!("Groupe{i}"), quart_d_heure(i)))
-        .collect();
+    let demandes = en_quarts_d_heure(&m, 8);
     let (store, guichet, dossier) = guichet(m);
     let avant = store.statistiques_ecritures();
     let tenu = tenir_un_commit(&store, &controle);
